@@ -1,0 +1,42 @@
+# Shared compile flags for every pitchtrack target: warnings on the target, never global flags.
+function(pitchtrack_target_defaults target)
+  target_compile_features(${target} PUBLIC cxx_std_20)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor)
+  if(PITCHTRACK_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  if(PITCHTRACK_SANITIZE)
+    target_compile_options(${target} PUBLIC -fsanitize=${PITCHTRACK_SANITIZE} -fno-omit-frame-pointer)
+    target_link_options(${target} PUBLIC -fsanitize=${PITCHTRACK_SANITIZE})
+  endif()
+endfunction()
+
+# A module library: pitchtrack_add_module(NAME SOURCES ... DEPS ...)
+function(pitchtrack_add_module name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
+  add_library(pitchtrack_${name} ${ARG_SOURCES})
+  add_library(pitchtrack::${name} ALIAS pitchtrack_${name})
+  target_include_directories(pitchtrack_${name} PUBLIC ${PROJECT_SOURCE_DIR}/include
+                                                PRIVATE ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(pitchtrack_${name} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+  pitchtrack_target_defaults(pitchtrack_${name})
+endfunction()
+
+# One-line test registration: pitchtrack_add_test(NAME SOURCES ... DEPS ... LABELS ...)
+function(pitchtrack_add_test name)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS;FIXTURES" ${ARGN})
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 120)
+  endif()
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} pitchtrack_test_support GTest::gtest GTest::gmock GTest::gtest_main)
+  pitchtrack_target_defaults(${name})
+  # gtest_discover_tests flattens list-valued properties, so each test gets one label here;
+  # tests/data/ adds the `data` label to its whole directory.
+  list(LENGTH ARG_LABELS n_labels)
+  if(n_labels GREATER 1)
+    message(FATAL_ERROR "pitchtrack_add_test(${name}): one label per test; use a directory LABELS property for more")
+  endif()
+  gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST
+    PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT} FIXTURES_REQUIRED "${ARG_FIXTURES}")
+endfunction()

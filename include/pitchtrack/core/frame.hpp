@@ -1,0 +1,101 @@
+// Frame: one decoded video picture, BGR8, immutable pixels, shared by reference count.
+//
+// Contract: copying a Frame is shallow (O(1), shares the pixels); clone() deep-copies. Pixels
+// never change once a Frame exists: writers fill a MutableFrame from a FramePool and freeze()
+// it. Timing metadata (index, pts_us, arrival_us) is per copy. A frame from a pool returns its
+// buffer to the pool when the last copy dies, even from another thread, and even after the
+// pool object itself is gone (the buffer is then freed).
+// Units: pts_us = presentation time in microseconds, monotonic within a source, 0 at the first
+// frame; arrival_us = Clock time when the reader got the frame (latency is measured from it).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace pitchtrack {
+
+namespace detail {
+struct FrameStorage;
+struct FramePoolState;
+}  // namespace detail
+
+class Frame {
+ public:
+  Frame() = default;
+
+  // Copies `height` rows of `width*3` bytes from `bgr` (rows `stride_bytes` apart).
+  static Frame copy_from(const uint8_t* bgr, int width, int height, int stride_bytes);
+
+  bool empty() const { return storage_ == nullptr; }
+  int width() const;
+  int height() const;
+  int stride_bytes() const;  // bytes between rows (>= width*3, rows are 64-byte aligned)
+  const uint8_t* data() const;
+  const uint8_t* row(int y) const { return data() + static_cast<ptrdiff_t>(y) * stride_bytes(); }
+  long use_count() const { return storage_.use_count(); }
+  bool shares_pixels_with(const Frame& other) const { return storage_ == other.storage_; }
+
+  Frame clone() const;  // deep copy of pixels and metadata, not pooled
+
+  int64_t index = -1;      // position in the source's decoded sequence (0-based)
+  int64_t pts_us = 0;      // presentation time, microseconds
+  int64_t arrival_us = 0;  // Clock time when the reader got it, microseconds
+
+ private:
+  friend class MutableFrame;
+  explicit Frame(std::shared_ptr<const detail::FrameStorage> s) : storage_(std::move(s)) {}
+  std::shared_ptr<const detail::FrameStorage> storage_;
+};
+
+// A writable buffer from a FramePool (or a plain allocation); freeze() turns it into a Frame.
+class MutableFrame {
+ public:
+  MutableFrame(int width, int height);  // unpooled
+  MutableFrame(MutableFrame&&) noexcept = default;
+  MutableFrame& operator=(MutableFrame&&) noexcept = default;
+  ~MutableFrame();
+
+  int width() const;
+  int height() const;
+  int stride_bytes() const;
+  uint8_t* data();
+  uint8_t* row(int y) { return data() + static_cast<ptrdiff_t>(y) * stride_bytes(); }
+
+  Frame freeze() &&;
+
+ private:
+  friend class FramePool;
+  explicit MutableFrame(std::shared_ptr<detail::FrameStorage> s) : storage_(std::move(s)) {}
+  std::shared_ptr<detail::FrameStorage> storage_;
+};
+
+// A pool of equally sized BGR8 buffers. Thread-safe. acquire() reuses a free buffer or
+// allocates a new one; at most `max_free` idle buffers are kept.
+class FramePool {
+ public:
+  struct Stats {
+    int64_t allocated = 0;  // buffers ever allocated by this pool
+    int64_t reused = 0;     // acquisitions served from the free list
+    int64_t free = 0;       // idle buffers held now
+  };
+
+  FramePool(int width, int height, size_t max_free = 16);
+  ~FramePool();
+  FramePool(const FramePool&) = delete;
+  FramePool& operator=(const FramePool&) = delete;
+
+  MutableFrame acquire();
+  Stats stats() const;
+  int width() const { return width_; }
+  int height() const { return height_; }
+
+ private:
+  int width_;
+  int height_;
+  std::shared_ptr<detail::FramePoolState> state_;
+};
+
+}  // namespace pitchtrack

@@ -1,0 +1,332 @@
+#include "io/ffmpeg/ffmpeg_source.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <cmath>
+#include <mutex>
+#include <thread>
+
+extern "C" {
+#include <libavutil/hwcontext.h>
+#include <libavutil/pixdesc.h>
+}
+
+#include "io/ffmpeg/av_util.hpp"
+
+namespace pitchtrack {
+namespace {
+
+using std::chrono::milliseconds;
+
+// Consecutive undecodable packets tolerated before the input is declared corrupt.
+constexpr int kMaxConsecutiveCorrupt = 64;
+
+AVPixelFormat pick_cuda_format(AVCodecContext* /*ctx*/, const AVPixelFormat* formats) {
+  for (const AVPixelFormat* p = formats; *p != AV_PIX_FMT_NONE; ++p) {
+    if (*p == AV_PIX_FMT_CUDA) return *p;
+  }
+  return formats[0];
+}
+
+class FfmpegSource final : public Source {
+ public:
+  FfmpegSource(std::string uri, SourceConfig config, bool live)
+      : uri_(std::move(uri)), config_(std::move(config)), live_(live) {
+    clock_ = config_.clock != nullptr ? config_.clock : &steady_clock();
+  }
+
+  Status open();
+  const StreamInfo& info() const override { return info_; }
+  Result<Frame> read(milliseconds timeout) override;
+  void interrupt() override { abort_.store(true, std::memory_order_release); }
+  SourceStats stats() const override {
+    std::lock_guard lock(stats_mutex_);
+    return stats_;
+  }
+
+ private:
+  static int interrupt_cb(void* opaque) {
+    auto* self = static_cast<FfmpegSource*>(opaque);
+    if (self->abort_.load(std::memory_order_acquire)) return 1;
+    const int64_t deadline = self->deadline_us_.load(std::memory_order_acquire);
+    return (deadline > 0 && steady_clock().now_us() > deadline) ? 1 : 0;
+  }
+  void arm_deadline(int64_t ms) {
+    deadline_us_.store(ms > 0 ? steady_clock().now_us() + ms * 1000 : 0, std::memory_order_release);
+  }
+  // Turns an AVERROR from an interruptible call into the right Status.
+  Status blocked_call_status(int err, const std::string& what) const {
+    if (abort_.load()) return cancelled(what + " '" + uri_ + "': interrupted");
+    if (err == AVERROR_EXIT || err == AVERROR(ETIMEDOUT)) {
+      return timeout_error(what + " '" + uri_ + "': no answer within the timeout");
+    }
+    return av::to_status(err, what, uri_);
+  }
+  Status open_decoder();
+  Result<Frame> convert(AVFrame* decoded);
+  int64_t frame_pts_us(const AVFrame* f);
+
+  std::string uri_;
+  SourceConfig config_;
+  bool live_;
+  const Clock* clock_;
+  StreamInfo info_;
+
+  std::atomic<bool> abort_{false};
+  std::atomic<int64_t> deadline_us_{0};
+
+  av::FormatInputPtr fmt_;
+  av::CodecContextPtr codec_;
+  av::BufferRefPtr hw_device_;
+  av::SwsPtr sws_;
+  av::PacketPtr packet_{av_packet_alloc()};
+  av::FramePtr decoded_{av_frame_alloc()};
+  av::FramePtr transferred_{av_frame_alloc()};
+  std::unique_ptr<FramePool> pool_;
+  int stream_index_ = -1;
+  AVRational time_base_{1, 1};
+  bool draining_ = false;
+  bool finished_ = false;
+  int64_t first_pts_us_ = AV_NOPTS_VALUE;
+  int64_t last_pts_us_ = AV_NOPTS_VALUE;
+  int64_t frame_duration_us_ = 40000;
+  int64_t next_index_ = 0;
+  int consecutive_corrupt_ = 0;
+
+  mutable std::mutex stats_mutex_;
+  SourceStats stats_;
+};
+
+Status FfmpegSource::open() {
+  av::init_logging();
+  AVFormatContext* raw = avformat_alloc_context();
+  if (raw == nullptr) return resource_exhausted("open '" + uri_ + "': out of memory");
+  raw->interrupt_callback.callback = &FfmpegSource::interrupt_cb;
+  raw->interrupt_callback.opaque = this;
+
+  AVDictionary* opts = nullptr;
+  if (live_) {
+    const std::string rw = std::to_string(config_.read_timeout_ms * 1000);
+    av_dict_set(&opts, "rw_timeout", rw.c_str(), 0);  // avio-level guard, microseconds
+    av_dict_set(&opts, "reconnect", "0", 0);
+  }
+  for (const auto& [k, v] : config_.demuxer_options) av_dict_set(&opts, k.c_str(), v.c_str(), 0);
+
+  arm_deadline(live_ ? config_.open_timeout_ms : 0);
+  int err = avformat_open_input(&raw, uri_.c_str(), nullptr, &opts);
+  av_dict_free(&opts);
+  if (err < 0) {
+    // avformat_open_input frees the context on failure.
+    Status s = blocked_call_status(err, "open");
+    if (err == AVERROR_INVALIDDATA) {
+      s = invalid_argument("open '" + uri_ +
+                           "': not a readable video container (unknown format, garbage or "
+                           "truncated file: " + av::error_string(err) + ")");
+    }
+    return s;
+  }
+  fmt_.reset(raw);
+
+  err = avformat_find_stream_info(fmt_.get(), nullptr);
+  if (err < 0) return blocked_call_status(err, "probe");
+  arm_deadline(0);
+
+  stream_index_ = av_find_best_stream(fmt_.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
+  if (stream_index_ < 0) {
+    return invalid_argument("open '" + uri_ + "': no video stream in the input (" +
+                            std::to_string(fmt_->nb_streams) + " stream(s), e.g. audio only)");
+  }
+  // Only the video stream is demuxed further.
+  for (unsigned i = 0; i < fmt_->nb_streams; ++i) {
+    if (static_cast<int>(i) != stream_index_) fmt_->streams[i]->discard = AVDISCARD_ALL;
+  }
+  PT_RETURN_IF_ERROR(open_decoder());
+
+  const AVStream* st = fmt_->streams[stream_index_];
+  time_base_ = st->time_base;
+  info_.uri = uri_;
+  info_.container = fmt_->iformat->name;
+  info_.codec = avcodec_get_name(st->codecpar->codec_id);
+  info_.width = st->codecpar->width;
+  info_.height = st->codecpar->height;
+  const AVRational rate = av_guess_frame_rate(fmt_.get(), const_cast<AVStream*>(st), nullptr);
+  info_.fps = rate.num > 0 && rate.den > 0 ? av_q2d(rate) : 0.0;
+  if (info_.fps > 0) frame_duration_us_ = static_cast<int64_t>(std::llround(1e6 / info_.fps));
+  if (st->duration != AV_NOPTS_VALUE && st->duration > 0) {
+    info_.duration_s = static_cast<double>(st->duration) * av_q2d(st->time_base);
+  } else if (fmt_->duration != AV_NOPTS_VALUE && fmt_->duration > 0) {
+    info_.duration_s = static_cast<double>(fmt_->duration) / AV_TIME_BASE;
+  }
+  info_.frame_count = st->nb_frames > 0 ? st->nb_frames : -1;
+  info_.bit_rate = st->codecpar->bit_rate > 0 ? st->codecpar->bit_rate : fmt_->bit_rate;
+  info_.is_live = live_;
+  if (info_.width <= 0 || info_.height <= 0) {
+    return invalid_argument("open '" + uri_ + "': video stream has no frame size");
+  }
+  pool_ = std::make_unique<FramePool>(info_.width, info_.height, config_.frame_pool_size);
+  return Status::ok();
+}
+
+Status FfmpegSource::open_decoder() {
+  const AVStream* st = fmt_->streams[stream_index_];
+  const AVCodec* decoder = avcodec_find_decoder(st->codecpar->codec_id);
+  if (decoder == nullptr) {
+    return unsupported("open '" + uri_ + "': no decoder for codec '" +
+                       avcodec_get_name(st->codecpar->codec_id) + "' in this FFmpeg build");
+  }
+  codec_.reset(avcodec_alloc_context3(decoder));
+  if (!codec_) return resource_exhausted("open '" + uri_ + "': out of memory");
+  int err = avcodec_parameters_to_context(codec_.get(), st->codecpar);
+  if (err < 0) return av::to_status(err, "decoder parameters for", uri_);
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  codec_->thread_count = config_.decoder_threads > 0 ? config_.decoder_threads : static_cast<int>(cores);
+  // Frame threading gives throughput; live inputs use slices only, so no frame waits in the
+  // decoder for its siblings (each frame thread adds one frame of latency).
+  codec_->thread_type = live_ ? FF_THREAD_SLICE : (FF_THREAD_FRAME | FF_THREAD_SLICE);
+  codec_->pkt_timebase = st->time_base;
+
+  if (config_.hwaccel == "cuda") {
+    AVBufferRef* dev = nullptr;
+    err = av_hwdevice_ctx_create(&dev, AV_HWDEVICE_TYPE_CUDA, nullptr, nullptr, 0);
+    if (err < 0) {
+      spdlog::info("hwaccel cuda unavailable for '{}' ({}); decoding on the CPU", uri_,
+                   av::error_string(err));
+    } else {
+      hw_device_.reset(dev);
+      codec_->hw_device_ctx = av_buffer_ref(dev);
+      codec_->get_format = &pick_cuda_format;
+      info_.hwaccel = "cuda";
+    }
+  } else if (config_.hwaccel != "none" && !config_.hwaccel.empty()) {
+    return invalid_argument("source.hwaccel: '" + config_.hwaccel + "' is not one of none, cuda");
+  }
+  err = avcodec_open2(codec_.get(), decoder, nullptr);
+  if (err < 0) return av::to_status(err, "open decoder for", uri_);
+  return Status::ok();
+}
+
+int64_t FfmpegSource::frame_pts_us(const AVFrame* f) {
+  int64_t pts = f->best_effort_timestamp;
+  if (pts == AV_NOPTS_VALUE) pts = f->pts;
+  int64_t us = pts == AV_NOPTS_VALUE ? AV_NOPTS_VALUE : av_rescale_q(pts, time_base_, AVRational{1, 1000000});
+  if (us != AV_NOPTS_VALUE && first_pts_us_ == AV_NOPTS_VALUE) first_pts_us_ = us;
+  if (us != AV_NOPTS_VALUE) us -= first_pts_us_;
+  // Missing or non-increasing timestamps: continue the sequence at the nominal frame rate so
+  // pts stays strictly monotonic (counted in stats).
+  if (us == AV_NOPTS_VALUE || (last_pts_us_ != AV_NOPTS_VALUE && us <= last_pts_us_)) {
+    us = last_pts_us_ == AV_NOPTS_VALUE ? 0 : last_pts_us_ + frame_duration_us_;
+    std::lock_guard lock(stats_mutex_);
+    ++stats_.pts_corrected;
+  }
+  last_pts_us_ = us;
+  return us;
+}
+
+Result<Frame> FfmpegSource::convert(AVFrame* decoded) {
+  AVFrame* src = decoded;
+  if (decoded->format == AV_PIX_FMT_CUDA) {
+    av_frame_unref(transferred_.get());
+    int err = av_hwframe_transfer_data(transferred_.get(), decoded, 0);
+    if (err < 0) return av::to_status(err, "download GPU frame of", uri_);
+    src = transferred_.get();
+  }
+  if (src->width != pool_->width() || src->height != pool_->height()) {
+    spdlog::info("'{}': frame size changed to {}x{}", uri_, src->width, src->height);
+    pool_ = std::make_unique<FramePool>(src->width, src->height, config_.frame_pool_size);
+    info_.width = src->width;
+    info_.height = src->height;
+  }
+  const auto fmt = static_cast<AVPixelFormat>(src->format);
+  sws_.reset(sws_getCachedContext(sws_.release(), src->width, src->height, fmt, src->width,
+                                  src->height, AV_PIX_FMT_BGR24, SWS_BILINEAR, nullptr, nullptr,
+                                  nullptr));
+  if (!sws_) {
+    return unsupported("convert '" + uri_ + "': cannot convert pixel format " +
+                       (av_get_pix_fmt_name(fmt) ? av_get_pix_fmt_name(fmt) : "?") + " to BGR");
+  }
+  // Honour the stream's colour matrix and range (HD video is BT.709, usually limited range).
+  const int cs = src->colorspace == AVCOL_SPC_BT709 ? SWS_CS_ITU709 : SWS_CS_DEFAULT;
+  const int src_range = src->color_range == AVCOL_RANGE_JPEG ? 1 : 0;
+  sws_setColorspaceDetails(sws_.get(), sws_getCoefficients(cs), src_range,
+                           sws_getCoefficients(SWS_CS_DEFAULT), 1, 0, 1 << 16, 1 << 16);
+  MutableFrame out = pool_->acquire();
+  uint8_t* dst[4] = {out.data(), nullptr, nullptr, nullptr};
+  int dst_stride[4] = {out.stride_bytes(), 0, 0, 0};
+  sws_scale(sws_.get(), src->data, src->linesize, 0, src->height, dst, dst_stride);
+  Frame frame = std::move(out).freeze();
+  frame.index = next_index_++;
+  frame.pts_us = frame_pts_us(decoded);
+  frame.arrival_us = clock_->now_us();
+  {
+    std::lock_guard lock(stats_mutex_);
+    ++stats_.frames_decoded;
+  }
+  return frame;
+}
+
+Result<Frame> FfmpegSource::read(milliseconds timeout) {
+  if (abort_.load()) return cancelled("read '" + uri_ + "': interrupted");
+  if (finished_) return end_of_stream("end of '" + uri_ + "'");
+  const int64_t timeout_ms = timeout.count() >= 0 ? timeout.count() : config_.read_timeout_ms;
+  arm_deadline(live_ ? timeout_ms : 0);
+  while (true) {
+    int err = avcodec_receive_frame(codec_.get(), decoded_.get());
+    if (err == 0) {
+      auto frame = convert(decoded_.get());
+      av_frame_unref(decoded_.get());
+      return frame;
+    }
+    if (err == AVERROR_EOF) {
+      finished_ = true;
+      return end_of_stream("end of '" + uri_ + "'");
+    }
+    if (err != AVERROR(EAGAIN)) return av::to_status(err, "decode", uri_);
+    if (draining_) {
+      finished_ = true;
+      return end_of_stream("end of '" + uri_ + "'");
+    }
+    err = av_read_frame(fmt_.get(), packet_.get());
+    if (err == AVERROR_EOF || (err < 0 && fmt_->pb != nullptr && avio_feof(fmt_->pb) && !live_)) {
+      draining_ = true;
+      avcodec_send_packet(codec_.get(), nullptr);  // flush the decoder's delayed frames
+      continue;
+    }
+    if (err < 0) {
+      if (abort_.load()) return cancelled("read '" + uri_ + "': interrupted");
+      if (err == AVERROR_EXIT || err == AVERROR(ETIMEDOUT)) {
+        return timeout_error("read '" + uri_ + "': no data for " + std::to_string(timeout_ms) + " ms");
+      }
+      if (live_) return unavailable("read '" + uri_ + "': stream lost (" + av::error_string(err) + ")");
+      return av::to_status(err, "read", uri_);
+    }
+    if (packet_->stream_index != stream_index_) {
+      av_packet_unref(packet_.get());
+      continue;
+    }
+    err = avcodec_send_packet(codec_.get(), packet_.get());
+    av_packet_unref(packet_.get());
+    if (err == AVERROR_INVALIDDATA) {
+      std::lock_guard lock(stats_mutex_);
+      ++stats_.packets_corrupt;
+      if (++consecutive_corrupt_ > kMaxConsecutiveCorrupt) {
+        return data_loss("decode '" + uri_ + "': more than " + std::to_string(kMaxConsecutiveCorrupt) +
+                         " consecutive corrupt packets");
+      }
+      continue;
+    }
+    if (err < 0 && err != AVERROR(EAGAIN)) return av::to_status(err, "decode", uri_);
+    consecutive_corrupt_ = 0;
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Source>> open_ffmpeg_source(const std::string& uri, const SourceConfig& config,
+                                                   bool live) {
+  auto source = std::make_unique<FfmpegSource>(uri, config, live);
+  PT_RETURN_IF_ERROR(source->open());
+  return std::unique_ptr<Source>(std::move(source));
+}
+
+}  // namespace pitchtrack

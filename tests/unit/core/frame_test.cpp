@@ -1,0 +1,79 @@
+#include "pitchtrack/core/frame.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <thread>
+
+namespace pitchtrack {
+namespace {
+
+Frame filled(FramePool& pool, uint8_t value) {
+  MutableFrame m = pool.acquire();
+  for (int y = 0; y < m.height(); ++y) std::memset(m.row(y), value, m.width() * 3);
+  return std::move(m).freeze();
+}
+
+TEST(Frame, CopyIsShallowCloneIsDeep) {
+  FramePool pool(8, 4);
+  Frame a = filled(pool, 7);
+  a.index = 3;
+  a.pts_us = 120000;
+  Frame b = a;
+  EXPECT_TRUE(b.shares_pixels_with(a));
+  EXPECT_EQ(a.use_count(), 2);
+  Frame c = a.clone();
+  EXPECT_FALSE(c.shares_pixels_with(a));
+  EXPECT_EQ(c.index, 3);
+  EXPECT_EQ(c.pts_us, 120000);
+  EXPECT_EQ(c.width(), 8);
+  EXPECT_EQ(c.height(), 4);
+  EXPECT_EQ(std::memcmp(c.row(3), a.row(3), 24), 0);
+  EXPECT_GE(a.stride_bytes(), 24);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(a.data()) % 64, 0u);
+}
+
+TEST(Frame, EmptyFrame) {
+  Frame f;
+  EXPECT_TRUE(f.empty());
+  EXPECT_EQ(f.width(), 0);
+  EXPECT_TRUE(f.clone().empty());
+}
+
+TEST(FramePool, ReusesBuffersAfterRelease) {
+  FramePool pool(16, 16, 2);
+  for (int i = 0; i < 100; ++i) {
+    Frame f = filled(pool, static_cast<uint8_t>(i));
+    EXPECT_EQ(f.row(15)[47], static_cast<uint8_t>(i));
+  }
+  const auto s = pool.stats();
+  EXPECT_EQ(s.allocated, 1);  // steady state: one buffer recycled 99 times
+  EXPECT_EQ(s.reused, 99);
+}
+
+TEST(FramePool, KeepsAtMostMaxFreeAndSurvivesPoolDestruction) {
+  Frame survivor;
+  {
+    FramePool pool(4, 4, 2);
+    std::vector<Frame> held;
+    for (int i = 0; i < 5; ++i) held.push_back(filled(pool, 1));
+    EXPECT_EQ(pool.stats().allocated, 5);
+    survivor = held[0];
+    held.clear();
+    EXPECT_EQ(pool.stats().free, 2);
+  }
+  // The pool is gone; the frame still owns valid pixels and frees them on its own.
+  EXPECT_EQ(survivor.row(3)[11], 1);
+}
+
+TEST(FramePool, FramesReturnFromOtherThreads) {
+  FramePool pool(32, 32, 8);
+  std::vector<Frame> frames;
+  for (int i = 0; i < 8; ++i) frames.push_back(filled(pool, 2));
+  std::thread t([f = std::move(frames)]() mutable { f.clear(); });
+  t.join();
+  EXPECT_EQ(pool.stats().free, 8);
+}
+
+}  // namespace
+}  // namespace pitchtrack
