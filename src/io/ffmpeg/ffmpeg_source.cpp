@@ -13,6 +13,7 @@ extern "C" {
 }
 
 #include "io/ffmpeg/av_util.hpp"
+#include "pitchtrack/core/bounded_queue.hpp"
 
 namespace pitchtrack {
 namespace {
@@ -21,6 +22,8 @@ using std::chrono::milliseconds;
 
 // Consecutive undecodable packets tolerated before the input is declared corrupt.
 constexpr int kMaxConsecutiveCorrupt = 64;
+// Decoded pictures buffered between the decode thread and conversion.
+constexpr size_t kDecodeAhead = 2;
 
 AVPixelFormat pick_cuda_format(AVCodecContext* /*ctx*/, const AVPixelFormat* formats) {
   for (const AVPixelFormat* p = formats; *p != AV_PIX_FMT_NONE; ++p) {
@@ -35,11 +38,22 @@ class FfmpegSource final : public Source {
       : uri_(std::move(uri)), config_(std::move(config)), live_(live) {
     clock_ = config_.clock != nullptr ? config_.clock : &steady_clock();
   }
+  ~FfmpegSource() override {
+    if (decode_thread_.joinable()) {
+      abort_.store(true);
+      decode_thread_.request_stop();
+      decoded_.close();
+      decode_thread_.join();
+    }
+  }
 
   Status open();
   const StreamInfo& info() const override { return info_; }
   Result<Frame> read(milliseconds timeout) override;
-  void interrupt() override { abort_.store(true, std::memory_order_release); }
+  void interrupt() override {
+    abort_.store(true, std::memory_order_release);
+    decoded_.close();
+  }
   SourceStats stats() const override {
     std::lock_guard lock(stats_mutex_);
     return stats_;
@@ -64,6 +78,9 @@ class FfmpegSource final : public Source {
     return av::to_status(err, what, uri_);
   }
   Status open_decoder();
+  // Demux + decode one frame (decode thread).
+  Result<av::FramePtr> decode_next();
+  void decode_loop(std::stop_token stop);
   Result<Frame> convert(AVFrame* decoded);
   int64_t frame_pts_us(const AVFrame* f);
 
@@ -81,18 +98,26 @@ class FfmpegSource final : public Source {
   av::BufferRefPtr hw_device_;
   av::SwsPtr sws_;
   av::PacketPtr packet_{av_packet_alloc()};
-  av::FramePtr decoded_{av_frame_alloc()};
   av::FramePtr transferred_{av_frame_alloc()};
   std::unique_ptr<FramePool> pool_;
   int stream_index_ = -1;
   AVRational time_base_{1, 1};
   bool draining_ = false;
-  bool finished_ = false;
   int64_t first_pts_us_ = AV_NOPTS_VALUE;
   int64_t last_pts_us_ = AV_NOPTS_VALUE;
   int64_t frame_duration_us_ = 40000;
   int64_t next_index_ = 0;
   int consecutive_corrupt_ = 0;
+
+  // Decoding runs one stage ahead of conversion: the decode thread keeps the decoder fed while
+  // the caller converts the previous picture to BGR, so the two overlap on separate cores.
+  struct Decoded {
+    av::FramePtr frame;  // null: `status` ends the stream
+    Status status;
+  };
+  BoundedQueue<Decoded> decoded_{kDecodeAhead, OverflowPolicy::kBlock};
+  std::jthread decode_thread_;
+  Status end_ = Status::ok();  // set once the stream has ended (EOS, error or interrupt)
 
   mutable std::mutex stats_mutex_;
   SourceStats stats_;
@@ -165,6 +190,7 @@ Status FfmpegSource::open() {
     return invalid_argument("open '" + uri_ + "': video stream has no frame size");
   }
   pool_ = std::make_unique<FramePool>(info_.width, info_.height, config_.frame_pool_size);
+  decode_thread_ = std::jthread([this](std::stop_token stop) { decode_loop(stop); });
   return Status::ok();
 }
 
@@ -265,27 +291,16 @@ Result<Frame> FfmpegSource::convert(AVFrame* decoded) {
   return frame;
 }
 
-Result<Frame> FfmpegSource::read(milliseconds timeout) {
-  if (abort_.load()) return cancelled("read '" + uri_ + "': interrupted");
-  if (finished_) return end_of_stream("end of '" + uri_ + "'");
-  const int64_t timeout_ms = timeout.count() >= 0 ? timeout.count() : config_.read_timeout_ms;
-  arm_deadline(live_ ? timeout_ms : 0);
+Result<av::FramePtr> FfmpegSource::decode_next() {
   while (true) {
-    int err = avcodec_receive_frame(codec_.get(), decoded_.get());
-    if (err == 0) {
-      auto frame = convert(decoded_.get());
-      av_frame_unref(decoded_.get());
-      return frame;
-    }
-    if (err == AVERROR_EOF) {
-      finished_ = true;
-      return end_of_stream("end of '" + uri_ + "'");
-    }
+    av::FramePtr frame(av_frame_alloc());
+    if (!frame) return resource_exhausted("decode '" + uri_ + "': out of memory");
+    int err = avcodec_receive_frame(codec_.get(), frame.get());
+    if (err == 0) return frame;
+    if (err == AVERROR_EOF) return end_of_stream("end of '" + uri_ + "'");
     if (err != AVERROR(EAGAIN)) return av::to_status(err, "decode", uri_);
-    if (draining_) {
-      finished_ = true;
-      return end_of_stream("end of '" + uri_ + "'");
-    }
+    if (draining_) return end_of_stream("end of '" + uri_ + "'");
+    arm_deadline(live_ ? config_.read_timeout_ms : 0);
     err = av_read_frame(fmt_.get(), packet_.get());
     if (err == AVERROR_EOF || (err < 0 && fmt_->pb != nullptr && avio_feof(fmt_->pb) && !live_)) {
       draining_ = true;
@@ -295,7 +310,8 @@ Result<Frame> FfmpegSource::read(milliseconds timeout) {
     if (err < 0) {
       if (abort_.load()) return cancelled("read '" + uri_ + "': interrupted");
       if (err == AVERROR_EXIT || err == AVERROR(ETIMEDOUT)) {
-        return timeout_error("read '" + uri_ + "': no data for " + std::to_string(timeout_ms) + " ms");
+        return unavailable("read '" + uri_ + "': no data for " + std::to_string(config_.read_timeout_ms) +
+                           " ms (stream stalled or lost)");
       }
       if (live_) return unavailable("read '" + uri_ + "': stream lost (" + av::error_string(err) + ")");
       return av::to_status(err, "read", uri_);
@@ -318,6 +334,41 @@ Result<Frame> FfmpegSource::read(milliseconds timeout) {
     if (err < 0 && err != AVERROR(EAGAIN)) return av::to_status(err, "decode", uri_);
     consecutive_corrupt_ = 0;
   }
+}
+
+void FfmpegSource::decode_loop(std::stop_token stop) {
+  while (!stop.stop_requested()) {
+    auto frame = decode_next();
+    if (!frame.is_ok()) {
+      decoded_.push(Decoded{nullptr, frame.status()}, BoundedQueue<Decoded>::kForever, stop);
+      break;
+    }
+    const PushOutcome out = decoded_.push(Decoded{std::move(frame).value(), Status::ok()},
+                                          BoundedQueue<Decoded>::kForever, stop);
+    if (out != PushOutcome::kPushed) break;
+  }
+  decoded_.close();
+}
+
+Result<Frame> FfmpegSource::read(milliseconds timeout) {
+  if (!end_.is_ok()) return end_;
+  if (abort_.load()) return cancelled("read '" + uri_ + "': interrupted");
+  const auto wait = timeout.count() >= 0 ? std::chrono::duration_cast<std::chrono::microseconds>(timeout)
+                                         : BoundedQueue<Decoded>::kForever;
+  auto item = decoded_.pop(wait);
+  if (!item.is_ok()) {
+    if (item.status().code() == StatusCode::kTimeout) {
+      return timeout_error("read '" + uri_ + "': no frame within " + std::to_string(timeout.count()) + " ms");
+    }
+    if (abort_.load()) return cancelled("read '" + uri_ + "': interrupted");
+    end_ = end_of_stream("end of '" + uri_ + "'");
+    return end_;
+  }
+  if (!item->frame) {
+    end_ = abort_.load() ? cancelled("read '" + uri_ + "': interrupted") : item->status;
+    return end_;
+  }
+  return convert(item->frame.get());
 }
 
 }  // namespace
