@@ -12,6 +12,7 @@ struct ProbeArgs {
   std::string uri;
   int64_t timeout_ms = 5000;
   bool count_frames = false;
+  std::string hwaccel = "none";
 };
 }  // namespace
 
@@ -22,10 +23,13 @@ void register_probe(CLI::App& app) {
   sub->add_option("--timeout-ms", args->timeout_ms, "open/read timeout for network inputs (ms)")
       ->check(CLI::PositiveNumber);
   sub->add_flag("--count-frames", args->count_frames, "decode the whole input and count frames");
+  sub->add_option("--hwaccel", args->hwaccel, "decoder: none or cuda (falls back to CPU)")
+      ->check(CLI::IsMember({"none", "cuda"}));
   on_selected(sub, [args] {
     SourceConfig cfg;
     cfg.open_timeout_ms = args->timeout_ms;
     cfg.read_timeout_ms = args->timeout_ms;
+    cfg.hwaccel = args->hwaccel;
     auto source = open_source(args->uri, cfg);
     if (!source.is_ok()) return fail("probe", source.status().to_string());
     const StreamInfo& info = (*source)->info();

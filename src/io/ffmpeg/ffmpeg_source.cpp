@@ -216,7 +216,7 @@ Status FfmpegSource::open_decoder() {
     AVBufferRef* dev = nullptr;
     err = av_hwdevice_ctx_create(&dev, AV_HWDEVICE_TYPE_CUDA, nullptr, nullptr, 0);
     if (err < 0) {
-      spdlog::info("hwaccel cuda unavailable for '{}' ({}); decoding on the CPU", uri_,
+      spdlog::warn("hwaccel cuda unavailable for '{}' ({}); decoding on the CPU", uri_,
                    av::error_string(err));
     } else {
       hw_device_.reset(dev);
