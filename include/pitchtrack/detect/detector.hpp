@@ -1,0 +1,73 @@
+// Detector: finds balls, goalkeepers, players and referees in frames.
+//
+// Contract: a DetectorModel is the loaded, immutable model (weights, metadata), shareable across
+// threads; a Detector is a session created from it, used by one thread at a time.
+// detect(frames) is batch-first: it takes N frames (any sizes; split internally into batches of
+// caps().max_batch) and returns N detection lists, boxes xyxy in the pixels of each original
+// frame, class ids 0 ball, 1 goalkeeper, 2 player, 3 referee, sorted by descending score.
+// caps() says what the backend can do; the pipeline reads caps, never backend names.
+// Errors: empty frames, bad configuration and backend failures come back as Status naming the
+// input; backends convert their exceptions (cv::Exception, c10::Error) to Status.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "pitchtrack/core/detection.hpp"
+#include "pitchtrack/core/frame.hpp"
+#include "pitchtrack/core/status.hpp"
+
+namespace pitchtrack {
+
+struct DetectorConfig {
+  std::string backend = "auto";  // auto | onnx | torch | classical | darknet
+  std::string model_path;        // .onnx / .pt / darknet .cfg; empty: the shipped model
+  std::string weights_path;      // darknet .weights (darknet backend only)
+  std::array<float, kNumObjectClasses> thresholds = {-1, -1, -1, -1};  // score per class; <0: model default
+  float nms_iou = 0.5f;                                                // class-aware NMS IoU threshold
+  int max_detections = 100;                                            // per frame, after NMS
+  int max_batch = 8;                                                   // frames per forward pass (>= 1)
+  int input_width = 0;                                                 // px network input; 0: the model's
+  int input_height = 0;                                                // px network input; 0: the model's
+  int threads = 0;                 // CPU inference threads; 0: backend default (all cores)
+  std::string device = "cpu";      // cpu | cuda (torch backend)
+  std::string precision = "fp32";  // fp32 | fp16 (torch on cuda)
+};
+
+struct DetectorCaps {
+  std::string backend;  // informational only
+  std::string device = "cpu";
+  std::string precision = "fp32";
+  int max_batch = 1;
+  int input_width = 0;  // px, 0 when the backend works at the frame's size
+  int input_height = 0;
+  bool learned = true;  // false for the classical (no weights) detector
+};
+
+// Wall time of the last detect() call, ms.
+struct DetectorTimings {
+  double preprocess_ms = 0;
+  double inference_ms = 0;
+  double postprocess_ms = 0;
+};
+
+class Detector {
+ public:
+  virtual ~Detector() = default;
+  virtual Result<std::vector<std::vector<Detection>>> detect(std::span<const Frame> frames) = 0;
+  virtual DetectorCaps caps() const = 0;
+  virtual DetectorTimings last_timings() const { return {}; }
+};
+
+class DetectorModel {
+ public:
+  virtual ~DetectorModel() = default;
+  virtual DetectorCaps caps() const = 0;
+  // A new session (own buffers and backend state) over this model.
+  virtual Result<std::unique_ptr<Detector>> create_session() const = 0;
+};
+
+}  // namespace pitchtrack

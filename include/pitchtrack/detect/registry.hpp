@@ -1,0 +1,25 @@
+// Detector registry: builds a DetectorModel or a Detector from a DetectorConfig.
+//
+// backend "auto" picks the best available: torch on CUDA when built with libtorch and a GPU is
+// present, else onnx (OpenCV DNN) with the shipped model, else classical — each fallback logged
+// once with the reason. A named backend that cannot load is an error naming the file and the
+// problem. Backends compiled out of this build are listed by available_detector_backends().
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pitchtrack/detect/detector.hpp"
+
+namespace pitchtrack {
+
+std::vector<std::string> available_detector_backends();
+
+// The shipped model directory (models/ of the source tree or the install prefix).
+std::string default_models_dir();
+
+Result<std::shared_ptr<const DetectorModel>> load_detector_model(const DetectorConfig& config);
+Result<std::unique_ptr<Detector>> create_detector(const DetectorConfig& config);
+
+}  // namespace pitchtrack
