@@ -89,6 +89,72 @@ def letterbox_batch(imgs_u8, in_h, in_w):
     return out / 255.0, s
 
 
+class BallPaste:
+    """Copy-paste augmentation for the rare, tiny ball: square patches around every training
+    ball are cut once; per image, n random patches are blended (soft disc mask) into random
+    spots of the lower part of the frame (mostly pitch) and their boxes are appended."""
+
+    def __init__(self, imgs_u8, boxes, n=2, patch=24, p=0.8):
+        self.n, self.P, self.p = n, patch, p
+        H, W = imgs_u8.shape[1:3]
+        P = patch
+        pat, rel = [], []
+        for i in range(boxes.shape[0]):
+            for b in boxes[i]:
+                if b[0] != 0:
+                    continue
+                cx, cy = float(b[1] + b[3]) / 2, float(b[2] + b[4]) / 2
+                x0, y0 = int(round(cx - P / 2)), int(round(cy - P / 2))
+                if x0 < 0 or y0 < 0 or x0 + P > W or y0 + P > H or (b[3] - b[1]) > P * 0.7:
+                    continue
+                pat.append(imgs_u8[i, y0:y0 + P, x0:x0 + P])
+                rel.append(torch.stack([b[1] - x0, b[2] - y0, b[3] - x0, b[4] - y0]))
+        self.patches = torch.stack(pat).float().cpu()  # [M,P,P,3]
+        self.rel = torch.stack(rel).float().cpu()  # [M,4]
+        bw = (self.rel[:, 2] - self.rel[:, 0]).clamp(min=2)
+        bh = (self.rel[:, 3] - self.rel[:, 1]).clamp(min=2)
+        yy, xx = torch.meshgrid(torch.arange(P, dtype=torch.float32) + 0.5,
+                                torch.arange(P, dtype=torch.float32) + 0.5, indexing="ij")
+        ccx = (self.rel[:, 0] + self.rel[:, 2]) / 2
+        ccy = (self.rel[:, 1] + self.rel[:, 3]) / 2
+        r = torch.sqrt(((xx[None] - ccx[:, None, None]) / (bw[:, None, None] / 2)) ** 2 +
+                       ((yy[None] - ccy[:, None, None]) / (bh[:, None, None] / 2)) ** 2)
+        self.mask = (1 - ((r - 1.0) / 0.8)).clamp(0, 1)[..., None]  # 1 inside ball, fades out
+        dev = imgs_u8.device
+        self.patches, self.rel, self.mask = self.patches.to(dev), self.rel.to(dev), self.mask.to(dev)
+
+    @torch.no_grad()
+    def __call__(self, imgs_u8, boxes, gen):
+        """imgs_u8 [B,H,W,3] uint8 (a copy is returned), boxes [B,K,5]"""
+        dev = imgs_u8.device
+        B, H, W, _ = imgs_u8.shape
+        P, M = self.P, len(self.patches)
+        r = lambda *s: torch.rand(*s, generator=gen, device=dev)
+        imgs = imgs_u8.clone()
+        boxes = boxes.clone()
+        do = (r(B) < self.p).tolist()
+        pick = (r(B, self.n) * M).long().clamp(max=M - 1)
+        xs = (r(B, self.n) * (W - P)).long()
+        ys = (H * 0.3 + r(B, self.n) * (H * 0.7 - P)).long()
+        count = (boxes[..., 0] >= 0).sum(1).tolist()
+        pick_l, xs_l, ys_l = pick.tolist(), xs.tolist(), ys.tolist()
+        for i in range(B):
+            if not do[i]:
+                continue
+            for j in range(self.n):
+                if count[i] >= boxes.shape[1]:
+                    break
+                k, x0, y0 = pick_l[i][j], xs_l[i][j], ys_l[i][j]
+                dst = imgs[i, y0:y0 + P, x0:x0 + P].float()
+                m = self.mask[k]
+                imgs[i, y0:y0 + P, x0:x0 + P] = (dst * (1 - m) + self.patches[k] * m).round().clamp(0, 255).to(torch.uint8)
+                rb = self.rel[k]
+                boxes[i, count[i]] = torch.stack([torch.zeros((), device=dev), rb[0] + x0, rb[1] + y0,
+                                                  rb[2] + x0, rb[3] + y0])
+                count[i] += 1
+        return imgs, boxes
+
+
 class GpuAugment:
     def __init__(self, crop_hw=(576, 1024), scale_range=(0.65, 1.6), p_flip=0.5, p_blur=0.35,
                  p_gray=0.03, min_visible=0.45, strength=1.0):

@@ -4,22 +4,24 @@ Own network definition for pitchtrack. Ideas (not code) from CenterNet (Zhou et 
 "Objects as Points"), TTFNet (elliptical Gaussian targets) and FootAndBall (Komorowski et al.
 2020, light FPN with a high-resolution stride-4 head for the ball).
 
-Layout (input H x W, multiples of 32):
-  stem   : 3x3 conv s2 (3->16) + depthwise-separable s2 (16->c2)         -> stride 4
-  stage2 : depthwise-separable residual blocks at stride 4  (c2)
-  stage3 : downsample + blocks at stride 8  (c3)
-  stage4 : downsample + blocks at stride 16 (c4), dilated dw for context
-  stage5 : downsample + blocks at stride 32 (c5), dilated dw for context
-  FPN    : top-down with nearest x2 upsampling and additive lateral 1x1 convs -> stride 4 (f)
-  head   : dw-separable conv + 1x1 conv -> 8 channels, sigmoid, per-channel scale
+Layout (input H x W, multiples of 32; deployed at 1152x672):
+  stem   : 4x4/4 "patchify" conv (3->24) + depthwise-separable 3x3          -> stride 4
+  stage3 : dw-separable stride-2 conv + 1 residual block (48 ch)           -> stride 8
+  stage4 : dw-separable stride-2 conv + 2 residual blocks (96 ch)          -> stride 16
+  stage5 : dw-separable stride-2 conv + 2 residual blocks (128 ch)         -> stride 32
+  FPN    : top-down, nearest x2 upsampling, additive lateral 1x1 convs; the stride-4 level
+           adds the stem features directly (no lateral conv, cheap at high resolution)
+  head   : dw-separable 3x3 (24 ch) then three 1x1 convs: heatmap (4), size (2), offset (2)
+  (residual block = two dw-separable convs + identity, ReLU after the add)
 
-Only Conv / BatchNorm / ReLU / Add / Resize(nearest, x2) / Sigmoid appear in the graph, so the
-ONNX export runs in OpenCV 4.6 DNN.
+Only Conv / ReLU / Add / Resize(nearest, x2) / Sigmoid / Concat appear in the exported graph
+(BatchNorm is folded), so it runs in OpenCV 4.6 DNN.
 
 Output [N, 8, H/4, W/4]:
   0..3  class centre heatmaps (ball, goalkeeper, player, referee) after sigmoid
-  4..5  box width, height in input pixels  = WH_SCALE * sigmoid(raw)
-  6..7  sub-cell centre offset dx, dy in cells = sigmoid(raw)   (centre = (col+dx)*4)
+  4..5  box width, height in input pixels = ReLU(conv) (the training-time gain WH_GAIN is
+        folded into the conv for export)
+  6..7  sub-cell centre offset dx, dy in cells = sigmoid(conv)   (centre = (col+dx)*4)
 """
 import math
 
@@ -77,7 +79,7 @@ def _stage(cin, cout, n, dilations=None):
 
 
 class PitchDet(nn.Module):
-    def __init__(self, c2=24, c3=48, c4=96, c5=128, f=24, n2=0, n3=2, n4=3, n5=2):
+    def __init__(self, c2=24, c3=48, c4=96, c5=128, f=24, n2=0, n3=1, n4=2, n5=2):
         super().__init__()
         # patchify stem: one 4x4/4 conv reads every input pixel exactly once (cheap on CPU),
         # then a dw-separable conv gives a 7x7 receptive field at stride 4.
@@ -97,6 +99,7 @@ class PitchDet(nn.Module):
         self.head_hm = nn.Conv2d(f, 4, 1, bias=True)
         self.head_wh = nn.Conv2d(f, 2, 1, bias=True)
         self.head_off = nn.Conv2d(f, 2, 1, bias=True)
+        self.wh_gain = WH_GAIN  # folded into head_wh by fuse_bn() for export
         self.up = nn.Upsample(scale_factor=2, mode="nearest")
         self._init()
 
@@ -130,7 +133,10 @@ class PitchDet(nn.Module):
         p3 = self.lat3(c3) + self.up(self.smooth4(p4))
         p2 = c2 + self.up(self.smooth3(p3))
         h = self.head_a(p2)
-        return self.head_hm(h), self.head_wh(h) * WH_GAIN, self.head_off(h)
+        wh = self.head_wh(h)
+        if self.wh_gain != 1.0:
+            wh = wh * self.wh_gain
+        return self.head_hm(h), wh, self.head_off(h)
 
     def forward(self, x):
         hm, wh, off = self.raw(x)
@@ -159,7 +165,8 @@ def count_macs(model, h, w):
 
 
 def fuse_bn(model):
-    """return a copy with every Conv+BN pair folded into one biased Conv (for export)."""
+    """return an eval-mode copy with every Conv+BN pair folded into one biased Conv and the
+    size-head gain folded into its weights (for export; same outputs)."""
     import copy
 
     model = copy.deepcopy(model).eval()
@@ -179,11 +186,16 @@ def fuse_bn(model):
         if isinstance(m, ConvBNAct):
             m[1] = fuse(m)
             m[0] = nn.Identity()
+    if isinstance(model, PitchDet) and model.wh_gain != 1.0:
+        with torch.no_grad():
+            model.head_wh.weight.mul_(model.wh_gain)
+            model.head_wh.bias.mul_(model.wh_gain)
+        model.wh_gain = 1.0
     return model
 
 
 if __name__ == "__main__":
     m = build_model()
     n = sum(p.numel() for p in m.parameters() if p.requires_grad)
-    for (h, w) in [(736, 1280), (544, 960)]:
+    for (h, w) in [(672, 1152), (736, 1280), (544, 960)]:
         print(f"{w}x{h}: params {n/1e3:.1f}k, GMACs {count_macs(m, h, w)/1e9:.3f}")

@@ -2,11 +2,11 @@
 """Copy a compact version of football-players-v1 into .traindata/ (ignored by git).
 
 The GPU machine does not see ../shared, and a run may carry at most 64 MiB, so the JPEGs are
-re-encoded (quality --quality, default 80) at their native 1280x720 size. Labels (YOLO txt,
+re-encoded (quality --quality, default 75) at their native 1280x720 size. Labels (YOLO txt,
 class cx cy w h normalised) are copied unchanged. Only train/ and valid/ are copied.
 
   /usr/bin/python3 train/prepare_data.py                       # defaults below
-  /usr/bin/python3 train/prepare_data.py --src ../shared/data/football-players-v1 --quality 80
+  /usr/bin/python3 train/prepare_data.py --src ../shared/data/football-players-v1 --quality 75
 """
 import argparse
 import os
@@ -23,8 +23,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--src", default=os.path.join(ROOT, "..", "shared", "data", "football-players-v1"))
     ap.add_argument("--dst", default=os.path.join(ROOT, ".traindata", "football-players-v1"))
-    ap.add_argument("--quality", type=int, default=80)
-    ap.add_argument("--max-mib", type=float, default=52.0, help="fail if the copy is larger")
+    ap.add_argument("--quality", type=int, default=75)
+    ap.add_argument("--max-mib", type=float, default=44.0, help="fail if the copy is larger")
     args = ap.parse_args()
 
     total = 0

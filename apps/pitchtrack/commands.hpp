@@ -16,5 +16,10 @@ int run_selected(CLI::App& app);
 int fail(const std::string& command, const std::string& message);
 
 void register_probe(CLI::App& app);
+void register_synth(CLI::App& app);
+void register_eval(CLI::App& app);
+void register_track(CLI::App& app);
+void register_run(CLI::App& app);
+void register_eval_keypoints(CLI::App& app);
 
 }  // namespace pitchtrack::cli

@@ -18,6 +18,11 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
 
   pitchtrack::cli::register_probe(app);
+  pitchtrack::cli::register_synth(app);
+  pitchtrack::cli::register_eval(app);
+  pitchtrack::cli::register_track(app);
+  pitchtrack::cli::register_run(app);
+  pitchtrack::cli::register_eval_keypoints(app);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,204 @@
+// `pitchtrack run` and `pitchtrack bench`: the product's main job and its benchmark.
+#include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "commands.hpp"
+#include "pitchtrack/core/version.hpp"
+#include "pitchtrack/pipeline/factory.hpp"
+
+namespace pitchtrack::cli {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+extern "C" void on_sigint(int) { g_interrupted.store(true); }
+
+struct RunArgs {
+  std::string config;
+  std::string source;
+  std::string out_dir;
+  int64_t max_frames = 0;
+  double target_fps = -1;
+  bool annotate = false;
+  bool progress = true;
+};
+
+struct BenchArgs {
+  std::string config;
+  std::string source;
+  double duration_s = 0;
+  double target_fps = -1;
+  std::string mode;
+  std::string json_out;
+};
+
+Result<RunConfig> config_from(const std::string& path) {
+  if (path.empty()) return RunConfig{};
+  return load_run_config(path);
+}
+
+nlohmann::json stream_info_json(const StreamInfo& i) {
+  return {{"uri", i.uri},        {"codec", i.codec}, {"width", i.width},
+          {"height", i.height},  {"fps", i.fps},     {"frame_count", i.frame_count},
+          {"is_live", i.is_live}};
+}
+
+int run_run(const RunArgs& a) {
+  auto cfg = config_from(a.config);
+  if (!cfg.is_ok()) return fail("run", cfg.status().to_string());
+  if (a.target_fps >= 0) cfg->stream.target_fps = a.target_fps;
+  std::error_code ec;
+  std::filesystem::create_directories(a.out_dir, ec);
+  if (ec) return fail("run", "cannot create output directory '" + a.out_dir + "': " + ec.message());
+
+  // Frame rate for time-based settings: the source's own.
+  {
+    auto probe = open_source(a.source, cfg->source);
+    if (!probe.is_ok()) return fail("run", probe.status().to_string());
+    cfg->pipeline.fps = (*probe)->info().fps > 0 ? (*probe)->info().fps : 25.0;
+    if (cfg->stream.target_fps > 0) cfg->pipeline.fps = std::min(cfg->pipeline.fps, cfg->stream.target_fps);
+  }
+  auto pipeline =
+      cfg->mode == "batch"
+          ? PipelineFactory::create_batch_pipeline(cfg->pipeline, static_cast<int>(cfg->stream.batch_size))
+          : PipelineFactory::create_realtime_pipeline(cfg->pipeline, cfg->stream.target_fps);
+  if (!pipeline.is_ok()) return fail("run", pipeline.status().to_string());
+  const DetectorCaps caps = (*pipeline)->detector_caps();
+  StreamProcessor sp(std::move(pipeline).value(), a.source, cfg->source, cfg->stream);
+  const std::string tracks_path = (std::filesystem::path(a.out_dir) / "tracks.jsonl").string();
+  auto sink = make_jsonl_sink(tracks_path);
+  if (!sink.is_ok()) return fail("run", sink.status().to_string());
+  sp.add_sink(std::move(sink).value());
+
+  std::atomic<int64_t> written{0};
+  Status st = sp.start([&](const FrameResult&) { written.fetch_add(1); });
+  if (!st.is_ok()) return fail("run", st.to_string());
+  std::signal(SIGINT, on_sigint);
+  std::signal(SIGTERM, on_sigint);
+
+  const StreamInfo info = sp.info();
+  const int64_t total = a.max_frames > 0 ? a.max_frames
+                        : info.frame_count > 0 && cfg->stream.target_fps <= 0
+                            ? info.frame_count
+                            : (info.duration_s > 0 && cfg->stream.target_fps > 0
+                                   ? static_cast<int64_t>(info.duration_s * cfg->stream.target_fps)
+                                   : 0);
+  const bool tty_progress = a.progress && !info.is_live && total > 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  bool stopped_by_user = false;
+  while (sp.stats().running) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (g_interrupted.load()) {
+      stopped_by_user = true;
+      std::cerr << "\npitchtrack run: interrupted, flushing outputs\n";
+      sp.stop();
+      break;
+    }
+    if (a.max_frames > 0 && written.load() >= a.max_frames) {
+      sp.stop();
+      break;
+    }
+    if (tty_progress) {
+      const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      const int64_t n = written.load();
+      const double fps = el > 0 ? n / el : 0;
+      const double frac = std::min(1.0, static_cast<double>(n) / static_cast<double>(total));
+      const int bar = static_cast<int>(frac * 30);
+      std::fprintf(stderr, "\r[%.*s%*s] %5.1f%% %lld/%lld  %.1f fps  ETA %.0fs ", bar,
+                   "##############################", 30 - bar, "", 100 * frac, static_cast<long long>(n),
+                   static_cast<long long>(total), fps, fps > 0 ? (total - n) / fps : 0.0);
+    }
+  }
+  Status end = sp.wait();
+  if (tty_progress) std::fprintf(stderr, "\n");
+  const PipelineMetrics m = sp.metrics();
+  const StreamStats s = sp.stats();
+  nlohmann::json summary;
+  summary["pitchtrack_version"] = std::string(version());
+  summary["source"] = stream_info_json(info);
+  summary["mode"] = cfg->mode;
+  summary["detector"] = {{"backend", caps.backend}, {"device", caps.device}, {"max_batch", caps.max_batch}};
+  summary["outputs"] = {{"tracks", tracks_path}};
+  summary["frames_written"] = s.results_written;
+  summary["stream"] = {{"frames_read", s.frames_read},       {"frames_processed", s.frames_processed},
+                       {"dropped_reader", s.dropped_reader}, {"dropped_latency", s.dropped_latency},
+                       {"disconnects", s.disconnects},       {"reconnects", s.reconnects}};
+  summary["metrics"] = nlohmann::json::parse(m.to_json());
+  summary["status"] = stopped_by_user
+                          ? "interrupted"
+                          : (end.is_ok() || end.code() == StatusCode::kCancelled ? "ok" : end.to_string());
+  const std::string summary_path = (std::filesystem::path(a.out_dir) / "summary.json").string();
+  std::ofstream(summary_path) << summary.dump(2) << "\n";
+  std::cout << m.to_table();
+  std::cout << "results: " << s.results_written << " frames -> " << tracks_path << ", " << summary_path
+            << "\n";
+  if (!end.is_ok() && end.code() != StatusCode::kCancelled) return fail("run", end.to_string());
+  return stopped_by_user ? 130 : 0;
+}
+
+int run_bench(const BenchArgs& a) {
+  auto cfg = config_from(a.config);
+  if (!cfg.is_ok()) return fail("bench", cfg.status().to_string());
+  if (!a.mode.empty()) cfg->mode = a.mode;
+  const double target = a.target_fps >= 0 ? a.target_fps : cfg->stream.target_fps;
+  StreamProcessorConfig sc =
+      cfg->mode == "batch" ? PipelineFactory::batch_stream_config(static_cast<int>(cfg->stream.batch_size))
+                           : cfg->stream;
+  if (cfg->mode == "batch") cfg->pipeline.detector.max_batch = static_cast<int>(sc.batch_size);
+  {
+    auto probe = open_source(a.source, cfg->source);
+    if (!probe.is_ok()) return fail("bench", probe.status().to_string());
+    cfg->pipeline.fps = (*probe)->info().fps > 0 ? (*probe)->info().fps : 25.0;
+    if (target > 0) cfg->pipeline.fps = std::min(cfg->pipeline.fps, target);
+  }
+  auto m = benchmark_stream_processor(cfg->pipeline, a.source, a.duration_s, target, sc);
+  if (!m.is_ok()) return fail("bench", m.status().to_string());
+  std::cout << "pitchtrack bench: " << a.source << " (" << cfg->mode << ", target " << target << " fps)\n";
+  std::cout << m->to_table();
+  if (!a.json_out.empty()) {
+    std::ofstream out(a.json_out);
+    if (!out) return fail("bench", "cannot write '" + a.json_out + "'");
+    out << m->to_json() << "\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+void register_run(CLI::App& app) {
+  auto a = std::make_shared<RunArgs>();
+  CLI::App* sub =
+      app.add_subcommand("run", "Track a video file or live stream; writes tracks.jsonl and summary.json");
+  sub->add_option("--config", a->config,
+                  "YAML configuration (config/realtime-cpu.yaml, config/batch-cpu.yaml)");
+  sub->add_option("--source", a->source, "video file or stream URI")->required();
+  sub->add_option("--out-dir", a->out_dir, "output directory")->required();
+  sub->add_option("--max-frames", a->max_frames, "stop after N results")->check(CLI::NonNegativeNumber);
+  sub->add_option("--target-fps", a->target_fps, "override the config's target_fps");
+  sub->add_flag("--annotate", a->annotate, "also write an annotated video (not yet available)");
+  sub->add_flag("--progress,!--no-progress", a->progress, "progress bar with FPS and ETA (files)");
+  on_selected(sub, [a] {
+    if (a->annotate) return fail("run", "--annotate is not available in this build yet");
+    return run_run(*a);
+  });
+
+  auto b = std::make_shared<BenchArgs>();
+  CLI::App* bench =
+      app.add_subcommand("bench", "Benchmark the full pipeline on a source: FPS, latency, drops, stages");
+  bench->add_option("--config", b->config, "YAML configuration");
+  bench->add_option("--source", b->source, "video file or stream URI")->required();
+  bench->add_option("--duration", b->duration_s, "seconds to run (0: to the end)")
+      ->check(CLI::NonNegativeNumber);
+  bench->add_option("--target-fps", b->target_fps, "frames per second taken from the source (0: all)");
+  bench->add_option("--mode", b->mode, "realtime or batch")->check(CLI::IsMember({"realtime", "batch"}));
+  bench->add_option("--json", b->json_out, "also write the metrics as JSON");
+  on_selected(bench, [b] { return run_bench(*b); });
+}
+
+}  // namespace pitchtrack::cli

@@ -1,0 +1,66 @@
+// Pipeline: one stream's stateful chain from frames to FrameResults.
+//
+//   frame -> Detector -> (persons) Tracker, (balls) BallTracker -> TeamClassifier
+//         -> PitchCalibrator (keypoints every n-th frame, camera motion in between)
+//         -> projection of foot points to metres, pitch velocities -> FrameResult
+//
+// Contract: process_frame() handles one frame; process_batch() runs the detector once on all the
+// frames (batched inference) and then the stateful stages frame by frame, in order. Frames must
+// come in presentation order. Every FrameResult carries per-stage wall times; get_metrics()
+// summarises FPS, arrival-to-result latency percentiles, per-stage time, RSS and drops.
+// set_homography() fixes a static image->pitch calibration from then on.
+// A frame without a trustworthy calibration has no homography and its tracks no pitch_m.
+// Threading: one thread drives a Pipeline (it is stateful); get_metrics() is thread-safe.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "pitchtrack/core/clock.hpp"
+#include "pitchtrack/core/frame.hpp"
+#include "pitchtrack/core/result.hpp"
+#include "pitchtrack/core/status.hpp"
+#include "pitchtrack/detect/detector.hpp"
+#include "pitchtrack/detect/pitch_keypoint_detector.hpp"
+#include "pitchtrack/pipeline/metrics.hpp"
+#include "pitchtrack/pitch/calibrator.hpp"
+#include "pitchtrack/track/tracker.hpp"
+
+namespace pitchtrack {
+
+struct PipelineConfig {
+  DetectorConfig detector;
+  TrackerConfig tracker;
+  std::string calibration = "auto";  // auto (keypoint model) | static (calibrator.static_*) | off
+  CalibratorConfig calibrator;
+  PitchKeypointConfig keypoints;
+  int keypoints_every_n = 5;     // auto: run the keypoint model on every n-th frame; between, the
+                                 // homography follows the measured camera motion
+  bool camera_motion = true;     // estimate global camera motion (tracker compensation)
+  bool cut_detection = true;     // detect shot changes (resets motion state, flags the frame)
+  bool teams = true;             // team classification
+  double fps = 25.0;             // stream frame rate (set from the source)
+  size_t metrics_window = 2000;  // frames in the latency/stage window
+  const Clock* clock = nullptr;  // latency clock; nullptr = steady_clock()
+};
+
+class Pipeline {
+ public:
+  static Result<std::unique_ptr<Pipeline>> create(const PipelineConfig& config);
+  virtual ~Pipeline() = default;
+
+  virtual Result<FrameResult> process_frame(const Frame& frame) = 0;
+  virtual Result<std::vector<FrameResult>> process_batch(std::span<const Frame> frames) = 0;
+  // Static calibration from now on (image px -> pitch m, row-major); validated.
+  virtual Status set_homography(const Homography& image_to_pitch) = 0;
+  virtual PipelineMetrics get_metrics() const = 0;
+  // get_metrics() as JSON (docs/FORMATS.md "metrics").
+  virtual std::string profile_json() const = 0;
+  virtual MetricsCollector& metrics() = 0;
+  virtual DetectorCaps detector_caps() const = 0;
+  virtual void reset() = 0;  // forget all per-stream state (new stream)
+};
+
+}  // namespace pitchtrack

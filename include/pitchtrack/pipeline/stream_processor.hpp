@@ -1,0 +1,122 @@
+// StreamProcessor: one stream end to end — AsyncVideoReader (decode thread) -> pipeline thread
+// -> sink thread — with bounded queues, a latency guard and reconnection for live inputs.
+//
+// Contract: start(callback) launches the threads; results reach the sinks and the callback in
+// frame order on the sink thread. wait() blocks until the input ends (file), stop() is called,
+// or a fatal error; it returns the final status (ok at a clean end of stream). stop() is safe
+// from any thread (and from a signal-watching thread), returns within about a second, and
+// flushes and closes every sink: results produced before it are never lost.
+// Dropping: a frame older than max_processing_latency_ms when the pipeline takes it is dropped
+// and counted (live mode); the live reader drops its oldest buffered frame when full (counted).
+// File inputs are lossless. A live input that disconnects is reported (log + stats) and reopened
+// with exponential backoff (reconnect_initial_ms doubling up to reconnect_max_ms) until
+// reconnect_timeout_s passes without success; the results so far are kept.
+// Threading: control methods from one owner thread; stats()/metrics() from any thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "pitchtrack/core/bounded_queue.hpp"
+#include "pitchtrack/io/async_reader.hpp"
+#include "pitchtrack/io/sink.hpp"
+#include "pitchtrack/pipeline/pipeline.hpp"
+
+namespace pitchtrack {
+
+struct StreamProcessorConfig {
+  double target_fps = 0.0;               // frames per second taken from the source; 0 = all
+  size_t buffer_size = 8;                // reader buffer, frames
+  double max_processing_latency_ms = 0;  // drop frames older than this at the pipeline; 0 = never
+  size_t batch_size = 1;                 // frames per pipeline call (batch mode)
+  size_t result_queue = 64;              // results buffered for the sinks (blocking)
+  SourceMode mode = SourceMode::kAuto;   // file (lossless) or live (drop oldest)
+  double reconnect_initial_ms = 500;     // first reconnection delay, ms
+  double reconnect_max_ms = 8000;        // backoff cap, ms
+  double reconnect_timeout_s = 60;       // give up after this long without a stream, s
+  const Clock* clock = nullptr;          // nullptr = steady_clock()
+};
+
+struct StreamStats {
+  int64_t frames_read = 0;  // delivered by the reader(s)
+  int64_t frames_processed = 0;
+  int64_t dropped_reader = 0;   // live buffer overflow
+  int64_t dropped_latency = 0;  // older than max_processing_latency_ms
+  int64_t results_written = 0;
+  int64_t disconnects = 0;
+  int64_t reconnects = 0;
+  bool running = false;
+  std::string last_error;
+};
+
+class StreamProcessor {
+ public:
+  using Callback = std::function<void(const FrameResult&)>;
+
+  StreamProcessor(std::unique_ptr<Pipeline> pipeline, std::string uri, SourceConfig source_config,
+                  StreamProcessorConfig config);
+  ~StreamProcessor();
+  StreamProcessor(const StreamProcessor&) = delete;
+  StreamProcessor& operator=(const StreamProcessor&) = delete;
+
+  void add_sink(std::unique_ptr<Sink> sink);
+  Status start(Callback callback = {});
+  Status wait();
+  void stop();
+  // Logs a one-line summary every `interval` from a background thread until stop().
+  void log_stats_periodic(std::chrono::milliseconds interval);
+
+  StreamStats stats() const;
+  PipelineMetrics metrics() const;
+  const StreamInfo& info() const { return info_; }
+  Pipeline& pipeline() { return *pipeline_; }
+
+ private:
+  Status open_reader();
+  void pipeline_loop(std::stop_token stop);
+  void sink_loop();
+  void finish(Status s);
+  void collect_reader_stats();
+
+  std::unique_ptr<Pipeline> pipeline_;
+  std::string uri_;
+  SourceConfig source_config_;
+  StreamProcessorConfig cfg_;
+  const Clock* clock_;
+  StreamInfo info_;
+  std::unique_ptr<AsyncVideoReader> reader_;
+  std::vector<std::unique_ptr<Sink>> sinks_;
+  Callback callback_;
+
+  struct Item {
+    FrameResult result;
+    Frame frame;
+  };
+  BoundedQueue<Item> results_;
+  std::jthread pipeline_thread_;
+  std::thread sink_thread_;
+  std::jthread stats_thread_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable done_cv_;
+  bool done_ = false;
+  bool started_ = false;
+  std::atomic<bool> stopping_{false};
+  Status final_status_;
+  StreamStats stats_;
+  int64_t reader_dropped_base_ = 0;  // drops of readers closed before the current one
+};
+
+// Runs `source` through a pipeline built from `config` for `duration_s` (0: to the end) at
+// `target_fps` and returns the metrics (the engine of `pitchtrack bench`).
+Result<PipelineMetrics> benchmark_stream_processor(const PipelineConfig& config, const std::string& source,
+                                                   double duration_s, double target_fps,
+                                                   const StreamProcessorConfig& stream_config = {});
+
+}  // namespace pitchtrack

@@ -1,0 +1,34 @@
+// Offline tracklet stitching: joins the id fragments of one person (left the view, came back
+// seconds later with a new id) over a whole sequence, where the future is known.
+//
+// Camera motion is recovered from the tracks themselves: between consecutive frames, the zoom
+// (median height ratio) and shift (median residual of the foot points) of the ids present in
+// both frames; chaining them maps every frame into the first frame's pixels (a "panorama"),
+// where a person who walked out of view and back reappears near where they left. A fragment B
+// may continue fragment A if B starts after A ends, within max_gap_s, and B's first panorama
+// position is within reach of A's last one: distance <= (max_speed_mps * gap + slack_m) in
+// metres, with pixels per metre from the box height (a person is ~1.8 m tall). Links are chosen
+// by optimal assignment on that normalised distance; chains of links share the first id.
+// Pure function of its input; deterministic.
+#pragma once
+
+#include <vector>
+
+#include "pitchtrack/core/track.hpp"
+
+namespace pitchtrack {
+
+struct StitchConfig {
+  double fps = 25.0;
+  double max_gap_s = 20.0;     // longest absence bridged, seconds
+  double max_speed_mps = 4.0;  // assumed mean speed while unseen, m/s
+  double slack_m = 4.0;        // fixed allowance, metres
+  double person_height_m = 1.8;
+  int min_length = 3;  // fragments shorter than this are not stitched
+};
+
+// frames[k]: the tracks of frame k; returns the same boxes with ids rewritten.
+std::vector<std::vector<Track>> stitch_tracklets(const std::vector<std::vector<Track>>& frames,
+                                                 const StitchConfig& config);
+
+}  // namespace pitchtrack

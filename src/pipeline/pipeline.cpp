@@ -1,0 +1,333 @@
+#include "pitchtrack/pipeline/pipeline.hpp"
+
+#include <spdlog/spdlog.h>
+#include <Eigen/Dense>
+
+#include <chrono>
+#include <cmath>
+#include <unordered_map>
+
+#include "pitchtrack/detect/registry.hpp"
+#include "pitchtrack/motion/camera_motion.hpp"
+#include "pitchtrack/motion/cut_detector.hpp"
+#include "pitchtrack/team/team_classifier.hpp"
+#include "pitchtrack/track/ball_tracker.hpp"
+
+namespace pitchtrack {
+namespace {
+
+using SteadyTime = std::chrono::steady_clock;
+double ms_since(SteadyTime::time_point t0) {
+  return std::chrono::duration<double, std::milli>(SteadyTime::now() - t0).count();
+}
+
+Eigen::Matrix3d to_matrix(const Homography& h) {
+  Eigen::Matrix3d m;
+  m << h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8];
+  return m;
+}
+Homography from_matrix(const Eigen::Matrix3d& m) {
+  const double s = std::abs(m(2, 2)) > 1e-12 ? m(2, 2) : 1.0;
+  return {m(0, 0) / s, m(0, 1) / s, m(0, 2) / s, m(1, 0) / s, m(1, 1) / s,
+          m(1, 2) / s, m(2, 0) / s, m(2, 1) / s, 1.0};
+}
+
+// Smoothed pitch velocity per track id, purged when an id is not seen for a while.
+class PitchVelocity {
+ public:
+  std::optional<PitchPoint> update(int64_t id, const PitchPoint& p, int64_t pts_us) {
+    State& s = states_[id];
+    std::optional<PitchPoint> out;
+    if (s.seen && pts_us > s.pts_us) {
+      const double dt = static_cast<double>(pts_us - s.pts_us) / 1e6;
+      const double vx = (p.x_m - s.pos.x_m) / dt, vy = (p.y_m - s.pos.y_m) / dt;
+      constexpr double kAlpha = 0.25;  // exponential smoothing of noisy per-frame differences
+      s.vel = s.has_vel
+                  ? PitchPoint{s.vel.x_m + kAlpha * (vx - s.vel.x_m), s.vel.y_m + kAlpha * (vy - s.vel.y_m)}
+                  : PitchPoint{vx, vy};
+      s.has_vel = true;
+      out = s.vel;
+    }
+    s.pos = p;
+    s.pts_us = pts_us;
+    s.seen = true;
+    s.last_frame = frame_;
+    return out;
+  }
+  void end_frame() {
+    ++frame_;
+    if (frame_ % 250 == 0)
+      std::erase_if(states_, [&](const auto& kv) { return frame_ - kv.second.last_frame > 250; });
+  }
+  void clear() { states_.clear(); }
+
+ private:
+  struct State {
+    PitchPoint pos, vel;
+    int64_t pts_us = 0;
+    int64_t last_frame = 0;
+    bool seen = false, has_vel = false;
+  };
+  std::unordered_map<int64_t, State> states_;
+  int64_t frame_ = 0;
+};
+
+class PipelineImpl final : public Pipeline {
+ public:
+  explicit PipelineImpl(const PipelineConfig& c)
+      : cfg_(c), clock_(c.clock ? c.clock : &steady_clock()), metrics_(c.metrics_window, clock_) {}
+
+  Status init() {
+    if (cfg_.keypoints_every_n < 1) return invalid_argument("pipeline.keypoints_every_n must be >= 1");
+    if (!(cfg_.fps > 0)) return invalid_argument("pipeline.fps must be > 0");
+    PT_ASSIGN_OR_RETURN(detector_, create_detector(cfg_.detector));
+    TrackerConfig tc = cfg_.tracker;
+    tc.fps = cfg_.fps;
+    PT_ASSIGN_OR_RETURN(tracker_, Tracker::create(tc));
+    PT_ASSIGN_OR_RETURN(ball_, BallTracker::create(BallTrackerConfig{}));
+    if (cfg_.camera_motion) {
+      PT_ASSIGN_OR_RETURN(motion_, CameraMotionEstimator::create(CameraMotionConfig{}));
+    }
+    if (cfg_.cut_detection) {
+      PT_ASSIGN_OR_RETURN(cuts_, CutDetector::create(CutDetectorConfig{}));
+    }
+    if (cfg_.teams) {
+      TeamClassifierConfig tcc;
+      tcc.fps = cfg_.fps;
+      PT_ASSIGN_OR_RETURN(teams_, TeamClassifier::create(tcc));
+    }
+    if (cfg_.calibration == "auto") {
+      PT_ASSIGN_OR_RETURN(calibrator_, PitchCalibrator::create(cfg_.calibrator));
+      auto kp = PitchKeypointDetector::create(cfg_.keypoints);
+      if (!kp.is_ok())
+        return kp.status().with_context("pipeline.calibration 'auto' needs the pitch keypoint model");
+      keypoints_ = std::move(kp).value();
+    } else if (cfg_.calibration == "static") {
+      CalibratorConfig cc = cfg_.calibrator;
+      cc.mode = "static";
+      PT_ASSIGN_OR_RETURN(calibrator_, PitchCalibrator::create(cc));
+    } else if (cfg_.calibration == "off") {
+      CalibratorConfig cc = cfg_.calibrator;  // projection helper only
+      cc.mode = "auto";
+      PT_ASSIGN_OR_RETURN(calibrator_, PitchCalibrator::create(cc));
+    } else {
+      return invalid_argument("pipeline.calibration '" + cfg_.calibration +
+                              "' is not one of auto, static, off");
+    }
+    return Status::ok();
+  }
+
+  Result<FrameResult> process_frame(const Frame& frame) override {
+    return process_batch(std::span<const Frame>(&frame, 1)).is_ok()
+               ? Result<FrameResult>(std::move(last_batch_.front()))
+               : Result<FrameResult>(last_status_);
+  }
+
+  Result<std::vector<FrameResult>> process_batch(std::span<const Frame> frames) override {
+    last_batch_.clear();
+    if (frames.empty()) return last_batch_;
+    const auto t_det = SteadyTime::now();
+    auto dets = detector_->detect(frames);
+    if (!dets.is_ok()) {
+      last_status_ = dets.status();
+      return last_status_;
+    }
+    const double det_total_ms = ms_since(t_det);
+    const DetectorTimings dt = detector_->last_timings();
+    const double n = static_cast<double>(frames.size());
+    // Batched inference: its time is shared equally by the frames of the batch.
+    const double pre_ms = dt.preprocess_ms / n;
+    const double detect_ms = std::max(0.0, det_total_ms - dt.preprocess_ms) / n;
+    last_batch_.reserve(frames.size());
+    for (size_t i = 0; i < frames.size(); ++i) {
+      FrameResult r;
+      StageTimes st;
+      st[Stage::kPreprocess] = pre_ms;
+      st[Stage::kDetect] = detect_ms;
+      Status s = process_stateful(frames[i], (*dets)[i], r, st);
+      if (!s.is_ok()) {
+        last_status_ = s;
+        return s;
+      }
+      const double latency_ms = static_cast<double>(clock_->now_us() - frames[i].arrival_us) / 1000.0;
+      for (int k = 0; k < kNumStages; ++k) {
+        r.timings_ms[stage_name(static_cast<Stage>(k))] = st.ms[static_cast<size_t>(k)];
+      }
+      metrics_.record_frame(latency_ms, st);
+      last_batch_.push_back(std::move(r));
+    }
+    return last_batch_;
+  }
+
+  Status set_homography(const Homography& h) override {
+    CalibratorConfig cc = cfg_.calibrator;
+    cc.mode = "static";
+    cc.static_homography = h;
+    cc.static_points.clear();
+    PT_ASSIGN_OR_RETURN(calibrator_, PitchCalibrator::create(cc));
+    cfg_.calibration = "static";
+    keypoints_.reset();
+    return Status::ok();
+  }
+
+  PipelineMetrics get_metrics() const override { return metrics_.snapshot(); }
+  std::string profile_json() const override { return metrics_.snapshot().to_json(); }
+  MetricsCollector& metrics() override { return metrics_; }
+  DetectorCaps detector_caps() const override { return detector_->caps(); }
+
+  void reset() override {
+    tracker_->reset();
+    ball_->reset();
+    if (motion_) motion_->reset();
+    if (cuts_) cuts_->reset();
+    if (calibrator_) calibrator_->reset();
+    velocity_.clear();
+    homography_.reset();
+    frames_seen_ = 0;
+  }
+
+ private:
+  Status process_stateful(const Frame& frame, const std::vector<Detection>& dets, FrameResult& r,
+                          StageTimes& st) {
+    r.frame_index = frame.index;
+    r.pts_us = frame.pts_us;
+    r.arrival_us = frame.arrival_us;
+
+    auto t0 = SteadyTime::now();
+    persons_.clear();
+    balls_.clear();
+    person_boxes_.clear();
+    for (const Detection& d : dets) {
+      if (is_person(d.class_id)) {
+        persons_.push_back(d);
+        person_boxes_.push_back(d.box_px);
+      } else {
+        balls_.push_back(d);
+      }
+    }
+    // Shot change, then the camera's motion since the previous frame (players masked out).
+    if (cuts_) {
+      auto cut = cuts_->update(frame);
+      if (!cut.is_ok()) return cut.status();
+      r.camera_cut = *cut;
+    }
+    camera_motion_.reset();
+    if (motion_) {
+      if (r.camera_cut) {
+        motion_->reset();
+      }
+      auto cm = motion_->estimate(frame, person_boxes_);
+      if (!cm.is_ok()) return cm.status();
+      if (!r.camera_cut) camera_motion_ = cm->affine;
+    }
+    FrameContext ctx;
+    ctx.frame_index = frame.index;
+    ctx.pts_us = frame.pts_us;
+    ctx.camera_motion = camera_motion_;
+    ctx.camera_cut = r.camera_cut;
+    r.tracks = tracker_->update(persons_, ctx);
+    r.ball = ball_->update(balls_, ctx);
+    st[Stage::kTrack] = ms_since(t0);
+
+    if (teams_) {
+      t0 = SteadyTime::now();
+      Status ts = teams_->assign(frame, r.tracks, TeamFrameInfo{frame.index, r.camera_cut});
+      if (!ts.is_ok() && ts.code() != StatusCode::kFailedPrecondition) return ts;
+      st[Stage::kTeam] = ms_since(t0);
+    }
+
+    t0 = SteadyTime::now();
+    calibrate(frame, r);
+    st[Stage::kCalibrate] = ms_since(t0);
+
+    t0 = SteadyTime::now();
+    project(r);
+    st[Stage::kProject] = ms_since(t0);
+    ++frames_seen_;
+    return Status::ok();
+  }
+
+  void calibrate(const Frame& frame, FrameResult& r) {
+    const ImageSize size{frame.width(), frame.height()};
+    if (cfg_.calibration == "static") {
+      const CalibrationResult c = calibrator_->update({}, size, frame.index, false);
+      r.homography = c.image_to_pitch;
+      r.calibration_quality = c.quality;
+      return;
+    }
+    if (cfg_.calibration != "auto") return;
+    // The keypoint model is the costly stage: it runs on every n-th frame (and on a cut), never
+    // more often, even while no calibration holds.
+    const bool measure = frames_seen_ % cfg_.keypoints_every_n == 0 || r.camera_cut;
+    if (measure) {
+      auto kps = keypoints_->detect(frame);
+      if (!kps.is_ok()) {
+        spdlog::warn("frame {}: pitch keypoints failed: {}", frame.index, kps.status().to_string());
+        homography_.reset();
+      } else {
+        const CalibrationResult c = calibrator_->update(*kps, size, frame.index, r.camera_cut);
+        homography_ = c.image_to_pitch;
+        quality_ = c.quality;
+      }
+    } else if (homography_ && camera_motion_) {
+      // Between keypoint frames the calibration follows the camera: H_t = H_{t-1} * A^-1, with
+      // A the image motion from the previous frame to this one.
+      const auto& a = *camera_motion_;
+      Eigen::Matrix3d A;
+      A << a[0], a[1], a[2], a[3], a[4], a[5], 0, 0, 1;
+      homography_ = from_matrix(to_matrix(*homography_) * A.inverse());
+    } else if (homography_ && !camera_motion_ && cfg_.camera_motion) {
+      homography_.reset();  // motion unknown this frame: no stale calibration
+    }
+    r.homography = homography_;
+    r.calibration_quality = homography_ ? quality_ : 0.0;
+  }
+
+  void project(FrameResult& r) {
+    if (!r.homography) {
+      velocity_.end_frame();
+      return;
+    }
+    for (Track& t : r.tracks) {
+      const auto foot = t.box_px.foot();
+      t.pitch_m = calibrator_->project(*r.homography, foot[0], foot[1]);
+      if (t.pitch_m) t.velocity_mps = velocity_.update(t.track_id, *t.pitch_m, r.pts_us);
+    }
+    if (r.ball) {
+      const auto foot = r.ball->box_px.foot();
+      r.ball->pitch_m = calibrator_->project(*r.homography, foot[0], foot[1]);
+    }
+    velocity_.end_frame();
+  }
+
+  PipelineConfig cfg_;
+  const Clock* clock_;
+  MetricsCollector metrics_;
+  std::unique_ptr<Detector> detector_;
+  std::unique_ptr<Tracker> tracker_;
+  std::unique_ptr<PitchCalibrator> calibrator_;
+  std::unique_ptr<PitchKeypointDetector> keypoints_;
+  std::optional<Homography> homography_;
+  std::optional<std::array<double, 6>> camera_motion_;
+  double quality_ = 0.0;
+  int64_t frames_seen_ = 0;
+  PitchVelocity velocity_;
+  std::unique_ptr<BallTracker> ball_;
+  std::unique_ptr<CameraMotionEstimator> motion_;
+  std::unique_ptr<CutDetector> cuts_;
+  std::unique_ptr<TeamClassifier> teams_;
+  std::vector<Detection> persons_, balls_;
+  std::vector<BoxXyxy> person_boxes_;
+  std::vector<FrameResult> last_batch_;
+  Status last_status_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Pipeline>> Pipeline::create(const PipelineConfig& config) {
+  auto p = std::make_unique<PipelineImpl>(config);
+  PT_RETURN_IF_ERROR(p->init());
+  return std::unique_ptr<Pipeline>(std::move(p));
+}
+
+}  // namespace pitchtrack

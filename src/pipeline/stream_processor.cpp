@@ -1,0 +1,278 @@
+#include "pitchtrack/pipeline/stream_processor.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+
+namespace pitchtrack {
+namespace {
+using std::chrono::milliseconds;
+constexpr milliseconds kPoll{200};  // pipeline thread's longest wait before checking for stop
+
+// Sleeps `ms` unless `stop` is requested first; returns false when stopped.
+bool sleep_unless_stopped(std::stop_token stop, double ms) {
+  std::mutex m;
+  std::condition_variable_any cv;
+  std::unique_lock lock(m);
+  return !cv.wait_for(lock, stop, milliseconds(static_cast<int64_t>(ms)), [] { return false; });
+}
+}  // namespace
+
+StreamProcessor::StreamProcessor(std::unique_ptr<Pipeline> pipeline, std::string uri,
+                                 SourceConfig source_config, StreamProcessorConfig config)
+    : pipeline_(std::move(pipeline)),
+      uri_(std::move(uri)),
+      source_config_(std::move(source_config)),
+      cfg_(config),
+      clock_(config.clock != nullptr ? config.clock : &steady_clock()),
+      results_(std::max<size_t>(config.result_queue, 1), OverflowPolicy::kBlock) {
+  if (source_config_.clock == nullptr) source_config_.clock = clock_;
+}
+
+StreamProcessor::~StreamProcessor() { stop(); }
+
+void StreamProcessor::add_sink(std::unique_ptr<Sink> sink) { sinks_.push_back(std::move(sink)); }
+
+Status StreamProcessor::open_reader() {
+  ReaderOptions ro;
+  ro.buffer_size = cfg_.buffer_size;
+  ro.target_fps = cfg_.target_fps;
+  ro.mode = cfg_.mode;
+  ro.clock = clock_;
+  PT_ASSIGN_OR_RETURN(auto reader, AsyncVideoReader::open(uri_, source_config_, ro));
+  PT_RETURN_IF_ERROR(reader->start());
+  std::lock_guard lock(mutex_);
+  if (reader_) reader_dropped_base_ += reader_->stats().dropped;
+  info_ = reader->info();
+  reader_ = std::move(reader);
+  return Status::ok();
+}
+
+Status StreamProcessor::start(Callback callback) {
+  if (started_) return failed_precondition("stream processor for '" + uri_ + "' already started");
+  if (cfg_.batch_size == 0) return invalid_argument("stream.batch_size must be >= 1");
+  if (cfg_.target_fps < 0) return invalid_argument("stream.target_fps must be >= 0");
+  if (cfg_.max_processing_latency_ms < 0)
+    return invalid_argument("stream.max_processing_latency_ms must be >= 0");
+  PT_RETURN_IF_ERROR(open_reader());
+  callback_ = std::move(callback);
+  started_ = true;
+  {
+    std::lock_guard lock(mutex_);
+    stats_.running = true;
+  }
+  sink_thread_ = std::thread([this] { sink_loop(); });
+  pipeline_thread_ = std::jthread([this](std::stop_token st) { pipeline_loop(st); });
+  return Status::ok();
+}
+
+void StreamProcessor::collect_reader_stats() {
+  std::lock_guard lock(mutex_);
+  if (!reader_) return;
+  const ReaderStats rs = reader_->stats();
+  stats_.dropped_reader = reader_dropped_base_ + rs.dropped;
+}
+
+void StreamProcessor::pipeline_loop(std::stop_token stop) {
+  std::vector<Frame> batch;
+  batch.reserve(cfg_.batch_size);
+  int64_t reported_drops = 0;
+  Status end = Status::ok();
+
+  auto flush = [&]() -> bool {
+    if (batch.empty()) return true;
+    auto results = pipeline_->process_batch(batch);
+    if (!results.is_ok()) {
+      end = results.status();
+      return false;
+    }
+    for (size_t i = 0; i < results->size(); ++i) {
+      results_.push(Item{std::move((*results)[i]), batch[i]});
+    }
+    {
+      std::lock_guard lock(mutex_);
+      stats_.frames_processed += static_cast<int64_t>(results->size());
+    }
+    batch.clear();
+    return true;
+  };
+
+  while (!stop.stop_requested()) {
+    auto item = reader_->get_frame(kPoll);
+    collect_reader_stats();
+    {
+      std::lock_guard lock(mutex_);
+      const int64_t drops = stats_.dropped_reader + stats_.dropped_latency;
+      if (drops > reported_drops) {
+        pipeline_->metrics().record_drops(drops - reported_drops);
+        reported_drops = drops;
+      }
+    }
+    if (item.is_ok()) {
+      {
+        std::lock_guard lock(mutex_);
+        ++stats_.frames_read;
+      }
+      const double age_ms = static_cast<double>(clock_->now_us() - item->arrival_us) / 1000.0;
+      if (cfg_.max_processing_latency_ms > 0 && age_ms > cfg_.max_processing_latency_ms) {
+        std::lock_guard lock(mutex_);
+        ++stats_.dropped_latency;
+        continue;
+      }
+      batch.push_back(std::move(item->frame));
+      if (batch.size() >= cfg_.batch_size && !flush()) break;
+      continue;
+    }
+    const Status& s = item.status();
+    if (s.code() == StatusCode::kTimeout) {
+      if (!flush()) break;
+      continue;
+    }
+    if (!flush()) break;
+    if (s.is_end_of_stream()) break;
+    if (s.code() == StatusCode::kCancelled || stop.stop_requested()) break;
+    if (!reader_->is_live()) {
+      end = s;
+      break;
+    }
+    // Live input lost: report, then reopen with exponential backoff.
+    spdlog::warn("stream '{}' disconnected: {}", uri_, s.to_string());
+    {
+      std::lock_guard lock(mutex_);
+      ++stats_.disconnects;
+      stats_.last_error = s.to_string();
+    }
+    const int64_t t_lost = clock_->now_us();
+    double delay = cfg_.reconnect_initial_ms;
+    bool back = false;
+    while (!stop.stop_requested()) {
+      if (!sleep_unless_stopped(stop, delay)) break;
+      Status r = open_reader();
+      if (r.is_ok()) {
+        back = true;
+        break;
+      }
+      if (static_cast<double>(clock_->now_us() - t_lost) / 1e6 > cfg_.reconnect_timeout_s) {
+        end =
+            unavailable("stream '" + uri_ + "' lost and not back within " +
+                        std::to_string(static_cast<int>(cfg_.reconnect_timeout_s)) + " s: " + r.to_string());
+        break;
+      }
+      spdlog::info("stream '{}': reconnect failed ({}); retrying in {:.0f} ms", uri_, r.message(), delay);
+      delay = std::min(delay * 2, cfg_.reconnect_max_ms);
+    }
+    if (!back) break;
+    spdlog::warn("stream '{}' reconnected", uri_);
+    std::lock_guard lock(mutex_);
+    ++stats_.reconnects;
+  }
+  if (end.is_ok()) flush();
+  reader_->stop();
+  collect_reader_stats();
+  {
+    std::lock_guard lock(mutex_);
+    final_status_ = end;
+    if (!end.is_ok()) stats_.last_error = end.to_string();
+  }
+  results_.close();
+}
+
+void StreamProcessor::sink_loop() {
+  Status sink_error;
+  while (true) {
+    auto item = results_.pop();
+    if (!item.is_ok()) break;  // closed and drained
+    for (auto& sink : sinks_) {
+      Status s = sink->write(item->result, item->frame);
+      if (!s.is_ok() && sink_error.is_ok()) {
+        sink_error = s;
+        spdlog::error("sink: {}", s.to_string());
+      }
+    }
+    if (callback_) callback_(item->result);
+    std::lock_guard lock(mutex_);
+    ++stats_.results_written;
+  }
+  for (auto& sink : sinks_) {
+    Status s = sink->close();
+    if (!s.is_ok() && sink_error.is_ok()) sink_error = s;
+  }
+  std::lock_guard lock(mutex_);
+  if (final_status_.is_ok() && !sink_error.is_ok()) final_status_ = sink_error;
+  stats_.running = false;
+  done_ = true;
+  done_cv_.notify_all();
+}
+
+Status StreamProcessor::wait() {
+  if (!started_) return failed_precondition("stream processor for '" + uri_ + "' not started");
+  {
+    std::unique_lock lock(mutex_);
+    done_cv_.wait(lock, [&] { return done_; });
+  }
+  if (pipeline_thread_.joinable()) pipeline_thread_.join();
+  if (sink_thread_.joinable()) sink_thread_.join();
+  if (stats_thread_.joinable()) {
+    stats_thread_.request_stop();
+    stats_thread_.join();
+  }
+  std::lock_guard lock(mutex_);
+  return final_status_;
+}
+
+void StreamProcessor::stop() {
+  if (!started_) return;
+  stopping_ = true;
+  if (pipeline_thread_.joinable()) {
+    pipeline_thread_.request_stop();
+    pipeline_thread_.join();
+  }
+  if (sink_thread_.joinable()) sink_thread_.join();
+  if (stats_thread_.joinable()) {
+    stats_thread_.request_stop();
+    stats_thread_.join();
+  }
+}
+
+void StreamProcessor::log_stats_periodic(milliseconds interval) {
+  stats_thread_ = std::jthread([this, interval](std::stop_token st) {
+    while (sleep_unless_stopped(st, static_cast<double>(interval.count()))) {
+      const StreamStats s = stats();
+      const PipelineMetrics m = metrics();
+      spdlog::info(
+          "'{}': {} frames, {:.1f} fps, latency p50 {:.0f} ms p99 {:.0f} ms, dropped {} (reader) + {} "
+          "(latency)",
+          uri_, s.frames_processed, m.fps, m.latency.p50_ms, m.latency.p99_ms, s.dropped_reader,
+          s.dropped_latency);
+    }
+  });
+}
+
+StreamStats StreamProcessor::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+PipelineMetrics StreamProcessor::metrics() const { return pipeline_->get_metrics(); }
+
+Result<PipelineMetrics> benchmark_stream_processor(const PipelineConfig& config, const std::string& source,
+                                                   double duration_s, double target_fps,
+                                                   const StreamProcessorConfig& stream_config) {
+  PT_ASSIGN_OR_RETURN(auto pipeline, Pipeline::create(config));
+  StreamProcessorConfig sc = stream_config;
+  sc.target_fps = target_fps;
+  StreamProcessor sp(std::move(pipeline), source, SourceConfig{}, sc);
+  PT_RETURN_IF_ERROR(sp.start());
+  if (duration_s > 0) {
+    const int64_t t0 = steady_clock().now_us();
+    while (sp.stats().running && static_cast<double>(steady_clock().now_us() - t0) / 1e6 < duration_s) {
+      std::this_thread::sleep_for(milliseconds(50));
+    }
+    sp.stop();
+  }
+  Status s = sp.wait();
+  if (!s.is_ok() && s.code() != StatusCode::kCancelled) return s;
+  return sp.metrics();
+}
+
+}  // namespace pitchtrack

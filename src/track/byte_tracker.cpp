@@ -1,0 +1,398 @@
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "pitchtrack/core/assignment.hpp"
+#include "pitchtrack/track/tracker.hpp"
+#include "track/kalman_box.hpp"
+
+namespace pitchtrack {
+namespace {
+
+using track::KalmanBox;
+
+BoxXyxy buffered(const BoxXyxy& b, float s) {
+  const float dx = s * b.width(), dy = s * b.height();
+  return {b.x1 - dx, b.y1 - dy, b.x2 + dx, b.y2 + dy};
+}
+
+struct Slot {
+  KalmanBox kf;
+  int64_t id = 0;
+  TrackState state = TrackState::kTentative;
+  int hits = 0;            // consecutive matches
+  int64_t last_match = 0;  // internal frame counter of the last match
+  float score = 0.0f;
+  std::array<float, kNumObjectClasses> votes{};
+  BoxXyxy det_box;
+  BoxXyxy prev_det_box;     // det box at the previous match, for global-motion estimation
+  int64_t prev_match = -1;  // frame of that previous match
+  int det_index = -1;
+  bool matched_now = false;
+};
+
+// Camera motion seen through the boxes: zoom s about the image point c, then shift t
+// (p' = c + s (p - c) + t). Estimated each frame from tracks matched in two consecutive frames.
+struct BoxMotion {
+  double s = 1.0, cx = 0.0, cy = 0.0, tx = 0.0, ty = 0.0;
+  std::array<double, 6> affine() const { return {s, 0, cx - s * cx + tx, 0, s, cy - s * cy + ty}; }
+};
+
+double median(std::vector<double>& v) {
+  const size_t m = v.size() / 2;
+  std::nth_element(v.begin(), v.begin() + static_cast<ptrdiff_t>(m), v.end());
+  return v[m];
+}
+
+class ByteTracker final : public Tracker {
+ public:
+  explicit ByteTracker(const TrackerConfig& c)
+      : cfg_(c),
+        max_lost_frames_(std::max<int64_t>(1, static_cast<int64_t>(std::ceil(c.max_lost_s * c.fps)))) {}
+
+  std::vector<Track> update(std::span<const Detection> dets, const FrameContext& ctx) override {
+    if (!ctx.camera_cut && is_repeated_frame(dets)) return repeat_last(dets);
+    ++frame_;
+    if (ctx.camera_cut) on_cut();
+    for (const Detection& d : dets) {  // running image extent, for the zoom centre
+      max_x_ = std::max(max_x_, static_cast<double>(d.box_px.x2));
+      max_y_ = std::max(max_y_, static_cast<double>(d.box_px.y2));
+    }
+    image_cx_ = 0.5 * max_x_;
+    image_cy_ = 0.5 * max_y_;
+    for (Slot& s : slots_) {
+      if (ctx.camera_motion) {
+        s.kf.warp(*ctx.camera_motion);
+      } else if (s.state == TrackState::kLost && box_motion_ &&
+                 frame_ - s.last_match > cfg_.lost_velocity_frames) {
+        // Long out of sight, a track's own velocity (which included the camera's) is stale and
+        // was zeroed; it moves with the camera instead (the motion the other players' boxes
+        // showed in the last frame).
+        s.kf.warp(box_motion_->affine());
+      }
+      if (s.state == TrackState::kLost && frame_ - s.last_match == cfg_.lost_velocity_frames)
+        s.kf.zero_velocity();
+      s.kf.predict();
+      s.matched_now = false;
+      s.det_index = -1;
+    }
+
+    std::vector<int> high, low;
+    for (int i = 0; i < static_cast<int>(dets.size()); ++i) {
+      const float sc = dets[static_cast<size_t>(i)].score;
+      if (sc >= cfg_.high_score) {
+        high.push_back(i);
+      } else if (sc >= cfg_.low_score) {
+        low.push_back(i);
+      }
+    }
+
+    // Stage 1: high-score detections vs confirmed tracks and those missed only briefly (a
+    // dropped detection must not hand the player's next box to a neighbour).
+    std::vector<int> pool, lost;
+    for (int t = 0; t < static_cast<int>(slots_.size()); ++t) {
+      const Slot& sl = slots_[static_cast<size_t>(t)];
+      if (sl.state == TrackState::kConfirmed ||
+          (sl.state == TrackState::kLost && frame_ - sl.last_match <= cfg_.lost_velocity_frames)) {
+        pool.push_back(t);
+      } else if (sl.state == TrackState::kLost) {
+        lost.push_back(t);
+      }
+    }
+    std::vector<int> high_left = associate(pool, high, dets, cfg_.min_iou_high, false);
+    // Stage 1b: what is left vs tracks lost for longer, whose boxes are widened with the time
+    // they have been missing (they may have moved unseen), so a player re-entering the view is
+    // recognised.
+    high_left = associate(lost, high_left, dets, cfg_.min_iou_high, true);
+    pool.insert(pool.end(), lost.begin(), lost.end());
+
+    // Stage 2: low-score detections vs confirmed tracks still unmatched (not the lost ones:
+    // a weak detection is trusted only to continue a track that was just seen).
+    std::vector<int> pool2;
+    for (int t : pool) {
+      const Slot& s = slots_[static_cast<size_t>(t)];
+      if (!s.matched_now && s.state == TrackState::kConfirmed) pool2.push_back(t);
+    }
+    associate(pool2, low, dets, cfg_.min_iou_low, false);
+
+    // Stage 3: remaining high-score detections vs tentative tracks.
+    std::vector<int> pool3;
+    for (int t = 0; t < static_cast<int>(slots_.size()); ++t) {
+      if (slots_[static_cast<size_t>(t)].state == TrackState::kTentative) pool3.push_back(t);
+    }
+    std::vector<int> unmatched = associate(pool3, high_left, dets, cfg_.min_iou_tentative, false);
+    if (!ctx.camera_motion) estimate_box_motion();
+
+    // Lifecycle of unmatched tracks.
+    for (Slot& s : slots_) {
+      if (s.matched_now) continue;
+      s.hits = 0;
+      if (s.state == TrackState::kTentative) {
+        s.state = TrackState::kRemoved;
+      } else if (frame_ - s.last_match > max_lost_frames_) {
+        s.state = TrackState::kRemoved;
+      } else {
+        s.state = TrackState::kLost;
+      }
+    }
+    std::erase_if(slots_, [](const Slot& s) { return s.state == TrackState::kRemoved; });
+
+    // New tracks.
+    for (int d : unmatched) {
+      const Detection& det = dets[static_cast<size_t>(d)];
+      if (det.score < cfg_.new_track_score) continue;
+      Slot s;
+      s.kf = KalmanBox(det.box_px, {cfg_.std_position, cfg_.std_velocity, cfg_.std_measurement});
+      s.hits = 1;
+      s.last_match = frame_;
+      s.score = det.score;
+      s.det_box = det.box_px;
+      s.det_index = d;
+      s.matched_now = true;
+      s.votes[static_cast<size_t>(det.class_id)] += det.score;
+      if (frame_ == 1 || cfg_.confirm_hits <= 1) confirm(s);
+      slots_.push_back(s);
+    }
+    enforce_bound();
+
+    last_dets_.assign(dets.begin(), dets.end());
+    std::vector<Track> out;
+    out.reserve(slots_.size());
+    for (const Slot& s : slots_) {
+      if (s.state != TrackState::kConfirmed || !s.matched_now) continue;
+      Track t;
+      t.track_id = s.id;
+      t.box_px = s.det_box;
+      t.score = s.score;
+      t.state = TrackState::kConfirmed;
+      t.det_index = s.det_index;
+      t.role = static_cast<ObjectClass>(std::max_element(s.votes.begin(), s.votes.end()) - s.votes.begin());
+      out.push_back(t);
+    }
+    last_out_ = out;
+    return out;
+  }
+
+  void reset() override {
+    slots_.clear();
+    last_dets_.clear();
+    last_out_.clear();
+    box_motion_.reset();
+    frame_ = 0;
+  }
+  size_t live_tracks() const override { return slots_.size(); }
+  int64_t ids_issued() const override { return next_id_ - 1; }
+
+ private:
+  // Optimal assignment of `tracks` to `det_ids` on buffered IoU >= min_iou; matched tracks are
+  // updated. Returns the detection ids left unmatched.
+  std::vector<int> associate(const std::vector<int>& tracks, const std::vector<int>& det_ids,
+                             std::span<const Detection> dets, float min_iou, bool widen_lost) {
+    if (tracks.empty() || det_ids.empty()) return det_ids;
+    const int R = static_cast<int>(tracks.size()), C = static_cast<int>(det_ids.size());
+    cost_.assign(static_cast<size_t>(R) * static_cast<size_t>(C), std::numeric_limits<double>::infinity());
+    for (int r = 0; r < R; ++r) {
+      const Slot& sl = slots_[static_cast<size_t>(tracks[static_cast<size_t>(r)])];
+      float buf = cfg_.buffer_scale;
+      if (widen_lost) {
+        const double missing_s = static_cast<double>(frame_ - sl.last_match) / cfg_.fps;
+        buf = static_cast<float>(
+            std::min<double>(cfg_.max_lost_buffer, cfg_.buffer_scale + cfg_.lost_buffer_per_s * missing_s));
+      }
+      const BoxXyxy pred = sl.kf.box();
+      const BoxXyxy tb = buffered(pred, buf);
+      for (int c = 0; c < C; ++c) {
+        const Detection& d = dets[static_cast<size_t>(det_ids[static_cast<size_t>(c)])];
+        // Buffered IoU gates (fast motion still overlaps); the cost mixes in the plain IoU,
+        // which separates two overlapping players better than the widened boxes do.
+        const float v = iou(tb, buffered(d.box_px, buf));
+        if (v < min_iou) continue;
+        const float plain = iou(pred, d.box_px);
+        cost_[static_cast<size_t>(r * C + c)] =
+            1.0 - (cfg_.plain_iou_weight * plain + (1.0f - cfg_.plain_iou_weight) * v);
+      }
+    }
+    const Assignment a =
+        linear_assignment(cost_, R, C, AssignmentOptions{.maximize = false, .limit = 1.0 + 1e-9});
+    std::vector<int> left;
+    for (int c = 0; c < C; ++c) {
+      const int r = a.col_to_row[static_cast<size_t>(c)];
+      const int d = det_ids[static_cast<size_t>(c)];
+      if (r < 0) {
+        left.push_back(d);
+        continue;
+      }
+      apply_match(slots_[static_cast<size_t>(tracks[static_cast<size_t>(r)])], dets[static_cast<size_t>(d)],
+                  d);
+    }
+    return left;
+  }
+
+  void apply_match(Slot& s, const Detection& det, int index) {
+    s.kf.update(det.box_px);
+    s.matched_now = true;
+    s.prev_det_box = s.det_box;
+    s.prev_match = s.last_match;
+    s.det_box = det.box_px;
+    s.det_index = index;
+    s.score = det.score;
+    s.last_match = frame_;
+    s.votes[static_cast<size_t>(det.class_id)] += det.score;
+    ++s.hits;
+    if (s.state == TrackState::kTentative) {
+      if (s.hits >= cfg_.confirm_hits) confirm(s);
+    } else {
+      s.state = TrackState::kConfirmed;
+    }
+  }
+
+  // A repeated picture (broadcast frame-rate conversion duplicates every n-th frame): most
+  // detections equal the previous frame's. The scene kept moving while the picture froze, so
+  // the frame is a missing observation: every filter predicts one step with no update (the
+  // next picture is two steps ahead), and the previous answer is repeated for this frame.
+  static bool same_box(const BoxXyxy& a, const BoxXyxy& b) {
+    return std::abs(a.x1 - b.x1) <= 0.5f && std::abs(a.y1 - b.y1) <= 0.5f && std::abs(a.x2 - b.x2) <= 0.5f &&
+           std::abs(a.y2 - b.y2) <= 0.5f;
+  }
+
+  // prev_of_[i]: index in last_dets_ of the detection identical to dets[i], or -1.
+  bool is_repeated_frame(std::span<const Detection> dets) {
+    if (dets.size() < 3 || last_dets_.size() < 3) return false;
+    prev_of_.assign(dets.size(), -1);
+    size_t same = 0;
+    for (size_t i = 0; i < dets.size(); ++i) {
+      for (size_t j = 0; j < last_dets_.size(); ++j) {
+        if (same_box(dets[i].box_px, last_dets_[j].box_px)) {
+          prev_of_[i] = static_cast<int>(j);
+          ++same;
+          break;
+        }
+      }
+    }
+    return same * 5 >= dets.size() * 4;  // >= 80% identical boxes
+  }
+
+  std::vector<Track> repeat_last(std::span<const Detection> dets) {
+    ++frame_;
+    for (Slot& sl : slots_) {
+      if (box_motion_ && sl.state == TrackState::kLost &&
+          frame_ - sl.last_match > cfg_.lost_velocity_frames) {
+        sl.kf.warp(box_motion_->affine());
+      }
+      sl.kf.predict();
+      if (sl.state == TrackState::kConfirmed && sl.last_match == frame_ - 1) sl.last_match = frame_;
+    }
+    std::vector<Track> out;
+    for (size_t i = 0; i < dets.size(); ++i) {
+      if (prev_of_[i] < 0) continue;
+      for (const Track& t : last_out_) {
+        if (t.det_index == prev_of_[i]) {
+          Track r = t;
+          r.det_index = static_cast<int>(i);
+          r.box_px = dets[i].box_px;
+          out.push_back(r);
+        }
+      }
+    }
+    // Keep det indices consistent with the detections of the frame the filter last saw.
+    return out;
+  }
+
+  // Zoom and shift of the view from tracks matched in this frame and the previous one (robust
+  // medians; needs a few tracks, else the estimate is dropped).
+  void estimate_box_motion() {
+    ratios_.clear();
+    for (const Slot& s : slots_) {
+      if (s.matched_now && s.prev_match == frame_ - 1 && s.prev_det_box.height() > 0) {
+        ratios_.push_back(s.det_box.height() / s.prev_det_box.height());
+      }
+    }
+    if (ratios_.size() < 3) {
+      box_motion_.reset();
+      return;
+    }
+    BoxMotion m;
+    m.s = std::clamp(median(ratios_), 0.8, 1.25);
+    m.cx = image_cx_;
+    m.cy = image_cy_;
+    dx_.clear();
+    dy_.clear();
+    for (const Slot& s : slots_) {
+      if (s.matched_now && s.prev_match == frame_ - 1 && s.prev_det_box.height() > 0) {
+        dx_.push_back(s.det_box.cx() - (m.cx + m.s * (s.prev_det_box.cx() - m.cx)));
+        dy_.push_back(s.det_box.cy() - (m.cy + m.s * (s.prev_det_box.cy() - m.cy)));
+      }
+    }
+    m.tx = median(dx_);
+    m.ty = median(dy_);
+    box_motion_ = m;
+  }
+
+  void confirm(Slot& s) {
+    s.state = TrackState::kConfirmed;
+    if (s.id == 0) s.id = next_id_++;
+  }
+
+  void on_cut() {
+    std::erase_if(slots_, [](const Slot& s) { return s.state == TrackState::kTentative; });
+    for (Slot& s : slots_) {
+      s.state = TrackState::kLost;
+      s.kf.zero_velocity();
+    }
+  }
+
+  void enforce_bound() {
+    if (static_cast<int>(slots_.size()) <= cfg_.max_tracks) return;
+    // Drop the longest-lost tracks first.
+    std::stable_sort(slots_.begin(), slots_.end(), [](const Slot& a, const Slot& b) {
+      const bool al = a.state == TrackState::kLost, bl = b.state == TrackState::kLost;
+      if (al != bl) return !al;
+      return a.last_match > b.last_match;
+    });
+    slots_.resize(static_cast<size_t>(cfg_.max_tracks));
+  }
+
+  TrackerConfig cfg_;
+  int64_t max_lost_frames_;
+  std::vector<Slot> slots_;
+  std::vector<double> cost_;
+  std::vector<double> ratios_, dx_, dy_;
+  std::vector<Detection> last_dets_;
+  std::vector<int> prev_of_;
+  std::vector<Track> last_out_;
+  std::optional<BoxMotion> box_motion_;
+  double image_cx_ = 640.0, image_cy_ = 360.0;
+  double max_x_ = 0.0, max_y_ = 0.0;  // zoom centre; updated from the detections seen
+  int64_t frame_ = 0;
+  int64_t next_id_ = 1;
+};
+
+}  // namespace
+
+Status validate(const TrackerConfig& c) {
+  if (!(c.fps > 0)) return invalid_argument("tracker.fps must be > 0");
+  if (c.low_score < 0 || c.low_score > c.high_score || c.high_score > 1) {
+    return invalid_argument("tracker: need 0 <= low_score <= high_score <= 1");
+  }
+  if (c.new_track_score < 0 || c.new_track_score > 1)
+    return invalid_argument("tracker.new_track_score must be in [0, 1]");
+  for (float v : {c.min_iou_high, c.min_iou_low, c.min_iou_tentative}) {
+    if (!(v > 0 && v <= 1)) return invalid_argument("tracker.min_iou_* must be in (0, 1]");
+  }
+  if (c.buffer_scale < 0 || c.buffer_scale > 2)
+    return invalid_argument("tracker.buffer_scale must be in [0, 2]");
+  if (c.confirm_hits < 1) return invalid_argument("tracker.confirm_hits must be >= 1");
+  if (!(c.max_lost_s >= 0)) return invalid_argument("tracker.max_lost_s must be >= 0");
+  if (c.max_tracks < 1) return invalid_argument("tracker.max_tracks must be >= 1");
+  if (!(c.std_position > 0 && c.std_velocity > 0 && c.std_measurement > 0)) {
+    return invalid_argument("tracker.std_* must be > 0");
+  }
+  return Status::ok();
+}
+
+Result<std::unique_ptr<Tracker>> Tracker::create(const TrackerConfig& config) {
+  PT_RETURN_IF_ERROR(validate(config));
+  return std::unique_ptr<Tracker>(std::make_unique<ByteTracker>(config));
+}
+
+}  // namespace pitchtrack

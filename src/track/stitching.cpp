@@ -1,0 +1,143 @@
+#include "pitchtrack/track/stitching.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+
+#include "pitchtrack/core/assignment.hpp"
+
+namespace pitchtrack {
+namespace {
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0.0;
+  const size_t m = v.size() / 2;
+  std::nth_element(v.begin(), v.begin() + static_cast<ptrdiff_t>(m), v.end());
+  return v[m];
+}
+
+// p_ref = s * p + t : frame pixels to first-frame ("panorama") pixels.
+struct Similarity {
+  double s = 1.0, tx = 0.0, ty = 0.0;
+  std::pair<double, double> apply(double x, double y) const { return {s * x + tx, s * y + ty}; }
+};
+
+struct Fragment {
+  int64_t id = 0;
+  size_t first = 0, last = 0;  // frames
+  int length = 0;
+  double x0 = 0, y0 = 0, x1 = 0, y1 = 0;  // panorama foot points at first/last frame
+  double h0 = 0, h1 = 0;                  // panorama box heights there
+};
+
+}  // namespace
+
+std::vector<std::vector<Track>> stitch_tracklets(const std::vector<std::vector<Track>>& frames,
+                                                 const StitchConfig& cfg) {
+  const size_t n = frames.size();
+  // 1. Per-frame camera motion from ids seen in consecutive frames, chained to the first frame.
+  std::vector<Similarity> to_ref(n);
+  for (size_t k = 1; k < n; ++k) {
+    std::map<int64_t, const Track*> prev;
+    for (const Track& t : frames[k - 1]) prev[t.track_id] = &t;
+    std::vector<double> ratio;
+    std::vector<std::pair<const Track*, const Track*>> pairs;
+    for (const Track& t : frames[k]) {
+      auto it = prev.find(t.track_id);
+      if (it == prev.end() || it->second->box_px.height() <= 0) continue;
+      ratio.push_back(t.box_px.height() / it->second->box_px.height());
+      pairs.emplace_back(it->second, &t);
+    }
+    // Motion from frame k-1 to k: p_k = z * p_{k-1} + d (about the origin).
+    double z = 1.0, dx = 0.0, dy = 0.0;
+    if (pairs.size() >= 3) {
+      z = std::clamp(median(ratio), 0.8, 1.25);
+      std::vector<double> rx, ry;
+      for (auto [a, b] : pairs) {
+        rx.push_back(b->box_px.cx() - z * a->box_px.cx());
+        ry.push_back(b->box_px.y2 - z * a->box_px.y2);
+      }
+      dx = median(rx);
+      dy = median(ry);
+    }
+    // p_{k-1} = (p_k - d) / z ; to_ref[k] = to_ref[k-1] o that.
+    const Similarity& P = to_ref[k - 1];
+    to_ref[k] = {P.s / z, P.s * (-dx / z) + P.tx, P.s * (-dy / z) + P.ty};
+  }
+
+  // 2. Fragments.
+  std::map<int64_t, Fragment> frags;
+  for (size_t k = 0; k < n; ++k) {
+    for (const Track& t : frames[k]) {
+      auto [x, y] = to_ref[k].apply(t.box_px.cx(), t.box_px.y2);
+      const double h = to_ref[k].s * t.box_px.height();
+      auto it = frags.find(t.track_id);
+      if (it == frags.end()) {
+        Fragment f;
+        f.id = t.track_id;
+        f.first = f.last = k;
+        f.x0 = f.x1 = x;
+        f.y0 = f.y1 = y;
+        f.h0 = f.h1 = h;
+        f.length = 1;
+        frags.emplace(t.track_id, f);
+      } else {
+        Fragment& f = it->second;
+        f.last = k;
+        f.x1 = x;
+        f.y1 = y;
+        f.h1 = h;
+        ++f.length;
+      }
+    }
+  }
+  std::vector<const Fragment*> list;
+  for (const auto& [id, f] : frags) {
+    if (f.length >= cfg.min_length) list.push_back(&f);
+  }
+
+  // 3. Assignment of fragment ends to fragment starts.
+  const int m = static_cast<int>(list.size());
+  std::vector<double> cost(static_cast<size_t>(m) * static_cast<size_t>(m),
+                           std::numeric_limits<double>::infinity());
+  for (int a = 0; a < m; ++a) {
+    for (int b = 0; b < m; ++b) {
+      const Fragment& A = *list[static_cast<size_t>(a)];
+      const Fragment& B = *list[static_cast<size_t>(b)];
+      if (B.first <= A.last) continue;
+      const double gap_s = static_cast<double>(B.first - A.last) / cfg.fps;
+      if (gap_s > cfg.max_gap_s) continue;
+      const double px_per_m = 0.5 * (A.h1 + B.h0) / cfg.person_height_m;
+      if (px_per_m <= 0) continue;
+      const double dist_m = std::hypot(B.x0 - A.x1, B.y0 - A.y1) / px_per_m;
+      const double reach_m = cfg.max_speed_mps * gap_s + cfg.slack_m;
+      if (dist_m > reach_m) continue;
+      cost[static_cast<size_t>(a * m + b)] = dist_m / reach_m;  // in [0, 1]
+    }
+  }
+  const Assignment links =
+      linear_assignment(cost, m, m, AssignmentOptions{.maximize = false, .limit = 1.0 + 1e-9});
+
+  // 4. Follow chains: each fragment takes the id of the head of its chain.
+  std::map<int64_t, int64_t> new_id;
+  for (int b = 0; b < m; ++b) {
+    if (links.col_to_row[static_cast<size_t>(b)] >= 0) continue;  // not a chain head
+    int cur = b;
+    const int64_t head = list[static_cast<size_t>(b)]->id;
+    while (cur >= 0) {
+      new_id[list[static_cast<size_t>(cur)]->id] = head;
+      cur = links.row_to_col[static_cast<size_t>(cur)];
+    }
+  }
+  std::vector<std::vector<Track>> out = frames;
+  for (auto& fr : out) {
+    for (Track& t : fr) {
+      auto it = new_id.find(t.track_id);
+      if (it != new_id.end()) t.track_id = it->second;
+    }
+  }
+  return out;
+}
+
+}  // namespace pitchtrack

@@ -1,0 +1,131 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "pitchtrack/io/tracks_jsonl.hpp"
+#include "pitchtrack/pipeline/factory.hpp"
+#include "pitchtrack/pipeline/stream_processor.hpp"
+#include "support/test_paths.hpp"
+
+namespace pitchtrack {
+namespace {
+
+PipelineConfig light_config() {
+  PipelineConfig c;
+  c.detector.backend = "classical";
+  c.calibration = "off";
+  return c;
+}
+
+TEST(Pipeline, ProcessesFramesAndReportsStageTimes) {
+  auto p = Pipeline::create(light_config());
+  ASSERT_TRUE(p.is_ok()) << p.status().to_string();
+  auto src = open_source(testing::clip("h264.mp4"));
+  ASSERT_TRUE(src.is_ok());
+  int n = 0;
+  while (true) {
+    auto f = (*src)->read();
+    if (!f.is_ok()) break;
+    auto r = (*p)->process_frame(*f);
+    ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+    EXPECT_EQ(r->frame_index, n);
+    EXPECT_TRUE(r->timings_ms.count("detect"));
+    EXPECT_FALSE(r->homography.has_value());  // calibration off: never a guess
+    ++n;
+  }
+  const PipelineMetrics m = (*p)->get_metrics();
+  EXPECT_EQ(m.frames_processed, 50);
+  EXPECT_GT(m.stage_mean_ms[static_cast<size_t>(Stage::kDetect)], 0.0);
+  EXPECT_NE((*p)->profile_json().find("\"latency_ms\""), std::string::npos);
+}
+
+TEST(Pipeline, BadConfigNamesTheField) {
+  PipelineConfig c = light_config();
+  c.calibration = "magic";
+  EXPECT_NE(Pipeline::create(c).status().message().find("pipeline.calibration"), std::string::npos);
+  c = light_config();
+  c.keypoints_every_n = 0;
+  EXPECT_NE(Pipeline::create(c).status().message().find("keypoints_every_n"), std::string::npos);
+}
+
+TEST(Pipeline, StaticHomographyProjectsFootPoints) {
+  auto p = Pipeline::create(light_config());
+  ASSERT_TRUE(p.is_ok());
+  // 10 px per metre, image origin at the pitch corner (-52.5, -34).
+  const Homography h = {0.1, 0, -52.5, 0, 0.1, -34, 0, 0, 1};
+  ASSERT_TRUE((*p)->set_homography(h).is_ok());
+  auto src = open_source(testing::clip("h264.mp4"));
+  auto f = (*src)->read();
+  auto r = (*p)->process_frame(*f);
+  ASSERT_TRUE(r.is_ok());
+  ASSERT_TRUE(r->homography.has_value());
+  for (const Track& t : r->tracks) {
+    ASSERT_TRUE(t.pitch_m.has_value());
+    EXPECT_NEAR(t.pitch_m->x_m, 0.1 * t.box_px.cx() - 52.5, 1e-3);
+  }
+}
+
+TEST(StreamProcessor, FileRunsToTheEndLosslesslyAndFlushesTheSink) {
+  const std::string out = (std::filesystem::temp_directory_path() / "pt_sp_test.jsonl").string();
+  auto p = PipelineFactory::create_batch_pipeline(light_config(), 4);
+  ASSERT_TRUE(p.is_ok());
+  StreamProcessor sp(std::move(p).value(), testing::clip("mpeg2.ts"), SourceConfig{},
+                     PipelineFactory::batch_stream_config(4));
+  auto sink = make_jsonl_sink(out);
+  ASSERT_TRUE(sink.is_ok());
+  sp.add_sink(std::move(sink).value());
+  int callbacks = 0;
+  ASSERT_TRUE(sp.start([&](const FrameResult&) { ++callbacks; }).is_ok());
+  EXPECT_TRUE(sp.wait().is_ok());
+  EXPECT_EQ(callbacks, 50);
+  const StreamStats s = sp.stats();
+  EXPECT_EQ(s.frames_processed, 50);
+  EXPECT_EQ(s.dropped_reader + s.dropped_latency, 0);
+  auto back = read_tracks_jsonl(out);
+  ASSERT_TRUE(back.is_ok()) << back.status().to_string();
+  EXPECT_EQ(back->size(), 50u);
+}
+
+TEST(StreamProcessor, StopFlushesEverythingProducedSoFar) {
+  const std::string out = (std::filesystem::temp_directory_path() / "pt_sp_stop.jsonl").string();
+  auto p = PipelineFactory::create_realtime_pipeline(light_config(), 0);
+  ASSERT_TRUE(p.is_ok());
+  StreamProcessor sp(std::move(p).value(), testing::clip("h264.mp4"), SourceConfig{},
+                     StreamProcessorConfig{});
+  sp.add_sink(std::move(make_jsonl_sink(out)).value());
+  int callbacks = 0;
+  ASSERT_TRUE(sp.start([&](const FrameResult&) { ++callbacks; }).is_ok());
+  while (sp.stats().results_written < 5) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  sp.stop();
+  auto back = read_tracks_jsonl(out);
+  ASSERT_TRUE(back.is_ok());
+  EXPECT_EQ(static_cast<int>(back->size()), callbacks);  // every result the callback saw is on disk
+  EXPECT_GE(callbacks, 5);
+}
+
+TEST(StreamProcessor, MissingSourceIsAClearError) {
+  auto p = Pipeline::create(light_config());
+  ASSERT_TRUE(p.is_ok());
+  StreamProcessor sp(std::move(p).value(), testing::clip("nope.mp4"), SourceConfig{},
+                     StreamProcessorConfig{});
+  Status s = sp.start();
+  EXPECT_EQ(s.code(), StatusCode::kNotFound);
+  EXPECT_NE(s.message().find("nope.mp4"), std::string::npos);
+}
+
+TEST(RunConfig, ShippedConfigsLoadAndUnknownKeysFail) {
+  for (const char* name : {"realtime-cpu.yaml", "batch-cpu.yaml"}) {
+    auto c = load_run_config(testing::source_dir() + "/config/" + name);
+    EXPECT_TRUE(c.is_ok()) << name << ": " << c.status().to_string();
+  }
+  const std::string bad = (std::filesystem::temp_directory_path() / "pt_bad.yaml").string();
+  std::ofstream(bad) << "mode: realtime\ndetector:\n  backnd: onnx\n";
+  auto c = load_run_config(bad);
+  ASSERT_FALSE(c.is_ok());
+  EXPECT_NE(c.status().message().find("detector.backnd"), std::string::npos);
+  EXPECT_EQ(load_run_config("/nonexistent.yaml").status().code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace pitchtrack

@@ -1,0 +1,220 @@
+#include "pitchtrack/track/tracker.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+
+#include "pitchtrack/track/interpolation.hpp"
+#include "pitchtrack/track/stitching.hpp"
+
+namespace pitchtrack {
+namespace {
+
+Detection person(float cx, float foot_y, float h = 60.0f, float score = 0.9f) {
+  return {BoxXyxy::from_cxcywh(cx, foot_y - h / 2, h * 0.4f, h), score, ObjectClass::kPlayer};
+}
+
+std::unique_ptr<Tracker> make(TrackerConfig c = {}) {
+  auto t = Tracker::create(c);
+  EXPECT_TRUE(t.is_ok()) << t.status().to_string();
+  return std::move(t).value();
+}
+
+std::map<int64_t, int> ids_by_x(const std::vector<Track>& tracks) {
+  std::map<int64_t, int> m;
+  for (const Track& t : tracks) m[t.track_id] = static_cast<int>(t.box_px.cx());
+  return m;
+}
+
+TEST(Tracker, TwoWalkersKeepTheirIds) {
+  auto tr = make();
+  int64_t id_a = 0, id_b = 0;
+  for (int f = 0; f < 100; ++f) {
+    std::vector<Detection> d = {person(100.0f + 3 * f, 400), person(900.0f - 2 * f, 300)};
+    auto out = tr->update(d, {.frame_index = f});
+    ASSERT_EQ(out.size(), 2u) << "frame " << f;
+    for (const Track& t : out) {
+      EXPECT_GE(t.track_id, 1);
+      EXPECT_EQ(t.state, TrackState::kConfirmed);
+      int64_t& slot = t.det_index == 0 ? id_a : id_b;
+      if (slot == 0) slot = t.track_id;
+      EXPECT_EQ(t.track_id, slot) << "frame " << f;
+    }
+  }
+  EXPECT_NE(id_a, id_b);
+  EXPECT_EQ(tr->ids_issued(), 2);
+}
+
+TEST(Tracker, NewTracksNeedConfirmationAfterTheFirstFrame) {
+  auto tr = make();
+  EXPECT_EQ(tr->update(std::vector<Detection>{person(100, 400)}, {}).size(), 1u);  // first frame: at once
+  auto out = tr->update(std::vector<Detection>{person(101, 400), person(600, 300)}, {});
+  EXPECT_EQ(out.size(), 1u);  // the newcomer is tentative
+  out = tr->update(std::vector<Detection>{person(102, 400), person(601, 300)}, {});
+  EXPECT_EQ(out.size(), 2u);  // confirmed after two hits
+}
+
+TEST(Tracker, ShortMissKeepsTheId) {
+  auto tr = make();
+  int64_t id = 0;
+  for (int f = 0; f < 60; ++f) {
+    std::vector<Detection> d;
+    if (f < 20 || f > 24) d.push_back(person(200.0f + 4 * f, 400));
+    auto out = tr->update(d, {});
+    if (d.empty()) {
+      EXPECT_TRUE(out.empty());
+      continue;
+    }
+    ASSERT_EQ(out.size(), 1u);
+    if (id == 0) id = out[0].track_id;
+    EXPECT_EQ(out[0].track_id, id) << "frame " << f;
+  }
+}
+
+TEST(Tracker, LowScoreDetectionsContinueButDoNotStartTracks) {
+  auto tr = make();
+  tr->update(std::vector<Detection>{person(100, 400, 60, 0.9f)}, {});
+  auto out = tr->update(std::vector<Detection>{person(102, 400, 60, 0.3f), person(700, 300, 60, 0.3f)}, {});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].track_id, 1);
+  EXPECT_EQ(tr->live_tracks(), 1u);
+}
+
+TEST(Tracker, RoleIsAVoteOverDetections) {
+  auto tr = make();
+  for (int f = 0; f < 10; ++f) {
+    Detection d = person(100.0f + f, 400);
+    d.class_id = f < 7 ? ObjectClass::kReferee : ObjectClass::kPlayer;
+    auto out = tr->update(std::vector<Detection>{d}, {});
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].role, ObjectClass::kReferee);
+  }
+}
+
+TEST(Tracker, CameraMotionKeepsIdsThroughAFastPan) {
+  // The camera pans 40 px per frame: boxes jump further than their width every frame.
+  auto tr = make();
+  int64_t id = 0;
+  for (int f = 0; f < 30; ++f) {
+    const float shift = -40.0f * f;
+    FrameContext ctx;
+    if (f > 0) ctx.camera_motion = std::array<double, 6>{1, 0, -40, 0, 1, 0};
+    auto out = tr->update(std::vector<Detection>{person(1500.0f + shift, 400, 40)}, ctx);
+    ASSERT_EQ(out.size(), 1u) << f;
+    if (id == 0) id = out[0].track_id;
+    EXPECT_EQ(out[0].track_id, id) << f;
+  }
+}
+
+TEST(Tracker, CameraCutDropsMotionState) {
+  auto tr = make();
+  for (int f = 0; f < 10; ++f) tr->update(std::vector<Detection>{person(100.0f + 20 * f, 400)}, {});
+  // After a cut the player stands still where the track would have extrapolated to: a stale
+  // velocity would carry the prediction away; with the cut the box is re-found at rest.
+  FrameContext cut;
+  cut.camera_cut = true;
+  auto out = tr->update(std::vector<Detection>{person(280, 400)}, cut);
+  ASSERT_EQ(out.size(), 1u);
+  for (int f = 0; f < 5; ++f) {
+    out = tr->update(std::vector<Detection>{person(280, 400)}, {});
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].track_id, 1);
+  }
+}
+
+TEST(Tracker, MemoryStaysBoundedOverAFullMatch) {
+  // 135,000 frames (90 min at 25 fps) of 20 players wandering plus random clutter.
+  TrackerConfig cfg;
+  cfg.max_tracks = 64;
+  auto tr = make(cfg);
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> u(0.0f, 1.0f);
+  size_t peak = 0;
+  for (int f = 0; f < 135000; ++f) {
+    std::vector<Detection> d;
+    for (int p = 0; p < 20; ++p)
+      d.push_back(person(60.0f * p + 30 * std::sin(f * 0.01f + p), 300 + (p % 5) * 80));
+    for (int k = 0; k < 3; ++k) d.push_back(person(1280 * u(rng), 200 + 500 * u(rng), 50, 0.7f));
+    tr->update(d, {});
+    peak = std::max(peak, tr->live_tracks());
+  }
+  EXPECT_LE(peak, 64u);
+}
+
+TEST(Tracker, RepeatedPictureIsNotAZeroVelocityStep) {
+  // Every 5th picture repeats the previous one (frame-rate conversion); motion 15 px/frame.
+  auto tr = make();
+  int64_t id = 0;
+  float x = 100;
+  for (int f = 0; f < 60; ++f) {
+    if (f % 5 != 4) x += 15;
+    std::vector<Detection> d = {person(x, 400, 50), person(x + 300, 420, 50), person(x + 600, 380, 50)};
+    if (f % 5 == 0 && f > 0) {
+      for (auto& det : d) {  // the picture after a repeat is two steps ahead
+        det.box_px.x1 += 15;
+        det.box_px.x2 += 15;
+      }
+      x += 15;
+    }
+    auto out = tr->update(d, {});
+    ASSERT_EQ(out.size(), 3u) << f;
+    for (const Track& t : out) {
+      if (t.det_index == 0) {
+        if (id == 0) id = t.track_id;
+        EXPECT_EQ(t.track_id, id) << f;
+      }
+    }
+  }
+}
+
+TEST(Tracker, ConfigErrorsNameTheField) {
+  TrackerConfig c;
+  c.fps = 0;
+  EXPECT_NE(Tracker::create(c).status().message().find("tracker.fps"), std::string::npos);
+  c = {};
+  c.confirm_hits = 0;
+  EXPECT_NE(Tracker::create(c).status().message().find("tracker.confirm_hits"), std::string::npos);
+  c = {};
+  c.high_score = 0.05f;
+  EXPECT_FALSE(Tracker::create(c).is_ok());
+}
+
+Track trk(int64_t id, float x) {
+  Track t;
+  t.track_id = id;
+  t.box_px = BoxXyxy::from_cxcywh(x, 300, 20, 50);
+  t.score = 0.9f;
+  return t;
+}
+
+TEST(Interpolation, FillsShortGapsOnly) {
+  std::vector<std::vector<Track>> frames(10);
+  frames[0] = {trk(1, 100)};
+  frames[4] = {trk(1, 140)};  // gap of 3 frames
+  frames[9] = {trk(1, 300)};  // gap of 4 frames, longer than max_gap 3
+  auto out = interpolate_gaps(frames, 3);
+  ASSERT_EQ(out[2].size(), 1u);
+  EXPECT_FLOAT_EQ(out[2][0].box_px.cx(), 120.0f);
+  EXPECT_EQ(out[2][0].det_index, -1);
+  EXPECT_TRUE(out[6].empty());
+}
+
+TEST(Stitching, RejoinsAPlayerWhoLeftAndCameBack) {
+  // Ids 1..4 stand still; the camera pans right then back. Player 5 leaves the view at the left
+  // edge (becoming unseen) and comes back as id 9 near where they left, in panorama terms.
+  std::vector<std::vector<Track>> frames(200);
+  for (int k = 0; k < 200; ++k) {
+    const float cam = k < 100 ? 3.0f * k : 3.0f * (200 - k);  // camera x offset
+    for (int p = 1; p <= 4; ++p) frames[static_cast<size_t>(k)].push_back(trk(p, 400.0f + 150 * p - cam));
+    const float x5 = 250.0f - cam;
+    if (x5 > 0) frames[static_cast<size_t>(k)].push_back(trk(k < 100 ? 5 : 9, x5));
+  }
+  auto out = stitch_tracklets(frames, StitchConfig{});
+  EXPECT_EQ(out[10].back().track_id, 5);
+  EXPECT_EQ(out[195].back().track_id, 5);
+  EXPECT_EQ(out[195][0].track_id, 1);
+}
+
+}  // namespace
+}  // namespace pitchtrack

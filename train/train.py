@@ -1,0 +1,309 @@
+#!/usr/bin/env python3
+"""Train the pitchtrack football detector (PitchDet, CenterNet-style, stride 4).
+
+One command (from the repository root, after train/prepare_data.py):
+  PYTHONUNBUFFERED=1 python3 train/train.py --out runs/det --steps N
+resume after a wall-clock stop (same schedule, same total steps):
+  PYTHONUNBUFFERED=1 python3 train/train.py --out runs/det --steps N --resume runs/det/last.pt
+
+The LR schedule is step based (linear warm-up, cosine decay). --steps fixes the total number of
+steps; when it is 0 the total is estimated once from the measured step time and --budget-min
+(minutes of training in all), stored in the checkpoint, and printed, so a run can be repeated
+with --steps N. --max-minutes stops this invocation by wall clock (since process start), saving
+last.pt; best.pt (EMA weights, best valid mAP50) is updated at each evaluation.
+"""
+import argparse
+import json
+import math
+import os
+import random
+import sys
+import time
+
+T0 = time.time()
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from dataset import BallPaste, GpuAugment, load_split, make_targets, pad_labels
+from eval_ap import CLASSES, eval_torch, format_result
+from model import STRIDE, build_model, count_macs
+
+
+def parse_args():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", default=os.path.join(HERE, "..", ".traindata", "football-players-v1"))
+    ap.add_argument("--out", default=os.path.join(HERE, "..", ".traindata", "runs", "det"))
+    ap.add_argument("--input", default="1152x672", help="deploy input WxH (valid evaluation)")
+    ap.add_argument("--crop", default="1024x576", help="training crop WxH")
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--wd", type=float, default=0.05)
+    ap.add_argument("--warmup", type=int, default=400)
+    ap.add_argument("--steps", type=int, default=0, help="total steps (0: estimate from --budget-min)")
+    ap.add_argument("--budget-min", type=float, default=16.0, help="training minutes the schedule should fill")
+    ap.add_argument("--max-minutes", type=float, default=1e9, help="stop this invocation after this wall clock")
+    ap.add_argument("--eval-every", type=int, default=0, help="steps between evaluations (0: total/24)")
+    ap.add_argument("--resume", default="")
+    ap.add_argument("--seed", type=int, default=20251113)
+    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    ap.add_argument("--amp", type=int, default=1, help="bf16 autocast on CUDA")
+    ap.add_argument("--cls-weights", default="3,2,1,2", help="focal-loss weight per class")
+    ap.add_argument("--wh-weight", type=float, default=1.0)
+    ap.add_argument("--off-weight", type=float, default=1.0)
+    ap.add_argument("--scale-range", default="0.6,1.45",
+                    help="log-uniform zoom range relative to the 1280x720 frame (deploy scale is 0.9)")
+    ap.add_argument("--model-cfg", default="{}", help="json kwargs for build_model")
+    ap.add_argument("--ball-paste", type=int, default=0, help="extra pasted balls per image (0: off)")
+    ap.add_argument("--ball-reg-weight", type=float, default=1.0, help="size/offset loss weight of balls")
+    ap.add_argument("--init", default="", help="start from these weights (EMA of a checkpoint), new optimiser")
+    ap.add_argument("--limit-train", type=int, default=0, help="debug: use only N train images")
+    ap.add_argument("--limit-valid", type=int, default=0, help="debug: use only N valid images")
+    return ap.parse_args()
+
+
+def log(msg, fh):
+    line = f"[{time.time() - T0:7.1f}s] {msg}"
+    print(line)
+    fh.write(line + "\n")
+    fh.flush()
+
+
+def focal_loss(logits, heat, cls_w):
+    """penalty-reduced pixel-wise focal loss (CenterNet), logits/heat [B,C,H,W]."""
+    logits = logits.float()
+    pos = heat.eq(1).float()
+    logp = F.logsigmoid(logits)
+    log1mp = F.logsigmoid(-logits)
+    p = logp.exp()
+    pos_l = -((1 - p) ** 2) * logp * pos
+    neg_l = -((1 - heat) ** 4) * (p ** 2) * log1mp * (1 - pos)
+    w = cls_w.view(1, -1, 1, 1)
+    npos = pos.sum().clamp(min=1)
+    return ((pos_l + neg_l) * w).sum() / npos
+
+
+def compute_loss(model, x, boxes, args, cls_w):
+    hm, wh, off = model.raw(x)
+    Ho, Wo = hm.shape[2:]
+    heat, pos = make_targets(boxes, Ho, Wo, STRIDE, len(CLASSES))
+    l_hm = focal_loss(hm, heat, cls_w)
+    n = len(pos["b"])
+    if n:
+        b, iy, ix = pos["b"], pos["iy"], pos["ix"]
+        rw = torch.where(pos["cls"] == 0, args.ball_reg_weight, 1.0)[:, None]
+        norm = 2 * rw.sum()
+        pw = wh[b, :, iy, ix].float()  # pre-ReLU pixels
+        gw = torch.stack([pos["w"], pos["h"]], 1)
+        l_wh = ((pw - gw).abs() / gw.clamp(min=2) * rw).sum() / norm
+        po = torch.sigmoid(off[b, :, iy, ix].float())
+        go = torch.stack([pos["dx"], pos["dy"]], 1)
+        l_off = ((po - go).abs() * rw).sum() / norm
+    else:
+        l_wh = l_off = hm.sum() * 0
+    total = l_hm + args.wh_weight * l_wh + args.off_weight * l_off
+    return total, dict(hm=l_hm.item(), wh=l_wh.item(), off=l_off.item(), npos=n)
+
+
+def load_ckpt(path, dev="cpu"):
+    try:
+        return torch.load(path, map_location=dev, weights_only=False)
+    except TypeError:  # older torch without weights_only
+        return torch.load(path, map_location=dev)
+
+
+class EMA:
+    def __init__(self, model, decay=0.9995):
+        import copy
+
+        self.m = copy.deepcopy(model).eval()
+        for p in self.m.parameters():
+            p.requires_grad_(False)
+        self.decay = decay
+
+    @torch.no_grad()
+    def update(self, model, step):
+        d = min(self.decay, (1 + step) / (10 + step))
+        if not hasattr(self, "_pairs"):
+            esd, msd = self.m.state_dict(), model.state_dict()
+            self._f = ([esd[k] for k in esd if esd[k].dtype.is_floating_point],
+                       [msd[k] for k in esd if esd[k].dtype.is_floating_point])
+            self._pairs = [(esd[k], msd[k]) for k in esd if not esd[k].dtype.is_floating_point]
+        ef, mf = self._f
+        torch._foreach_mul_(ef, d)
+        torch._foreach_add_(ef, mf, alpha=1 - d)
+        for e, m_ in self._pairs:
+            e.copy_(m_)
+
+
+def lr_at(step, total, base, warmup):
+    if step < warmup:
+        return base * (0.02 + 0.98 * step / warmup)
+    t = min(1.0, (step - warmup) / max(1, total - warmup))
+    return base * (0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * t)))
+
+
+def main():
+    args = parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    fh = open(os.path.join(args.out, "train_log.txt"), "a")
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    dev = torch.device(args.device)
+    if dev.type == "cuda":
+        torch.backends.cudnn.benchmark = True
+    in_w, in_h = map(int, args.input.lower().split("x"))
+    crop_w, crop_h = map(int, args.crop.lower().split("x"))
+    assert in_w % 32 == 0 and in_h % 32 == 0 and crop_w % 32 == 0 and crop_h % 32 == 0
+    model_cfg = json.loads(args.model_cfg)
+    log(f"args {vars(args)}", fh)
+    log(f"torch {torch.__version__} device {dev} "
+        f"{torch.cuda.get_device_name(0) if dev.type == 'cuda' else ''}", fh)
+
+    tr_imgs, tr_labels, _ = load_split(args.data, "train")
+    va_imgs, va_labels, _ = load_split(args.data, "valid")
+    if args.limit_train:
+        tr_imgs, tr_labels = tr_imgs[: args.limit_train], tr_labels[: args.limit_train]
+    if args.limit_valid:
+        va_imgs, va_labels = va_imgs[: args.limit_valid], va_labels[: args.limit_valid]
+    log(f"train {tuple(tr_imgs.shape)} valid {tuple(va_imgs.shape)} "
+        f"objects {sum(len(l) for l in tr_labels)}/{sum(len(l) for l in va_labels)}", fh)
+    tr_imgs = tr_imgs.to(dev)
+    tr_boxes = pad_labels(tr_labels).to(dev)
+
+    model = build_model(**model_cfg).to(dev)
+    n_par = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    log(f"model PitchDet {model_cfg} params {n_par} GMACs@{in_w}x{in_h} "
+        f"{count_macs(build_model(**model_cfg), in_h, in_w) / 1e9:.3f}", fh)
+    decay, no_decay = [], []
+    for n_, p in model.named_parameters():
+        if not p.requires_grad:
+            continue
+        (decay if p.ndim == 4 else no_decay).append(p)
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.wd},
+                             {"params": no_decay, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.99))
+    ema = EMA(model)
+    paste = BallPaste(tr_imgs, tr_boxes, n=args.ball_paste) if args.ball_paste else None
+    if paste is not None:
+        log(f"ball paste: {len(paste.patches)} patches, {args.ball_paste} per image", fh)
+    aug = GpuAugment(crop_hw=(crop_h, crop_w), scale_range=tuple(map(float, args.scale_range.split(","))))
+    gen = torch.Generator(device=dev)
+    gen.manual_seed(args.seed)
+    cpu_gen = torch.Generator()
+    cpu_gen.manual_seed(args.seed + 1)
+    cls_w = torch.tensor([float(v) for v in args.cls_weights.split(",")], device=dev)
+
+    N = len(tr_imgs)
+    perm, pi = torch.randperm(N, generator=cpu_gen), 0
+    step, total_steps, best, train_s = 0, args.steps, -1.0, 0.0
+    history = []
+    if args.init and not args.resume:
+        ck = load_ckpt(args.init, dev)
+        sd = ck["ema"] if "ema" in ck else ck["model"]
+        model.load_state_dict(sd)
+        ema.m.load_state_dict(sd)
+        log(f"initialised from {args.init} (step {ck.get('step')})", fh)
+    if args.resume:
+        ck = load_ckpt(args.resume, dev)
+        model.load_state_dict(ck["model"])
+        ema.m.load_state_dict(ck["ema"])
+        opt.load_state_dict(ck["opt"])
+        step, total_steps, best = ck["step"], ck["total_steps"], ck["best"]
+        train_s, history = ck.get("train_s", 0.0), ck.get("history", [])
+        gen.set_state(ck["gen"].cpu())
+        cpu_gen.set_state(ck["cpu_gen"].cpu())
+        perm, pi = ck["perm"].cpu(), ck["pi"]
+        log(f"resumed from {args.resume} at step {step}/{total_steps}, best mAP50 {best:.4f}", fh)
+
+    def save(path, final=False):
+        torch.save({"model": model.state_dict(), "ema": ema.m.state_dict(), "opt": opt.state_dict(),
+                    "step": step, "total_steps": total_steps, "best": best, "train_s": train_s,
+                    "history": history, "gen": gen.get_state(), "cpu_gen": cpu_gen.get_state(),
+                    "perm": perm, "pi": pi,
+                    "model_cfg": model_cfg, "input_hw": (in_h, in_w), "args": vars(args)}, path)
+
+    def evaluate_now(full=False):
+        nonlocal best
+        t = time.time()
+        res = eval_torch(ema.m, va_imgs, va_labels, in_h, in_w, dev, full=full)
+        history.append({"step": step, **{k: res[k] for k in ("AP50", "AP50_95", "mAP50", "mAP50_95")}})
+        tag = ""
+        if res["mAP50"] > best:
+            best = res["mAP50"]
+            torch.save({"ema": ema.m.state_dict(), "model_cfg": model_cfg, "input_hw": (in_h, in_w),
+                        "step": step, "metrics": res}, os.path.join(args.out, "best.pt"))
+            tag = " *best*"
+        log(f"eval step {step}: {format_result(res)} ({time.time() - t:.1f}s){tag}", fh)
+        model.train()
+        return res
+
+    model.train()
+    t_meas, meas_steps = None, 0
+    use_amp = bool(args.amp) and dev.type == "cuda"
+    stop_reason = "done"
+    t_last = time.time()
+    while total_steps == 0 or step < total_steps:
+        if time.time() - T0 > args.max_minutes * 60:
+            stop_reason = "wall-clock"
+            break
+        idx = []
+        while len(idx) < args.batch:
+            if pi >= N:
+                perm, pi = torch.randperm(N, generator=cpu_gen), 0
+            take = min(args.batch - len(idx), N - pi)
+            idx.extend(perm[pi:pi + take].tolist())
+            pi += take
+        idx_t = torch.tensor(idx, device=dev)
+        bi, bb = tr_imgs[idx_t], tr_boxes[idx_t]
+        if paste is not None:
+            bi, bb = paste(bi, bb, gen)
+        x, boxes = aug(bi, bb, gen)
+        lr = lr_at(step, max(total_steps, args.warmup + 1), args.lr, args.warmup)
+        for g in opt.param_groups:
+            g["lr"] = lr
+        with torch.autocast(device_type=dev.type, dtype=torch.bfloat16, enabled=use_amp):
+            loss, parts = compute_loss(model, x, boxes, args, cls_w)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        gn = torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
+        opt.step()
+        ema.update(model, step)
+        step += 1
+        now = time.time()
+        train_s += now - t_last
+        t_last = now
+        if total_steps == 0:  # estimate total steps from the step time (steps 10..40)
+            if step == 10:
+                if dev.type == "cuda":
+                    torch.cuda.synchronize()
+                t_meas = time.time()
+            elif step == 40:
+                if dev.type == "cuda":
+                    torch.cuda.synchronize()
+                dt = (time.time() - t_meas) / 30
+                overhead = 1.06  # evaluations + logging
+                total_steps = int(args.budget_min * 60 / (dt * overhead))
+                total_steps = max(total_steps, args.warmup + 100)
+                log(f"measured {dt * 1000:.1f} ms/step -> total_steps {total_steps} "
+                    f"for a {args.budget_min} min budget", fh)
+        if step % 50 == 0 or step == 1:
+            log(f"step {step}/{total_steps} lr {lr:.2e} loss {loss.item():.4f} hm {parts['hm']:.4f} "
+                f"wh {parts['wh']:.4f} off {parts['off']:.4f} npos {parts['npos']} gn {gn:.2f}", fh)
+        every = args.eval_every or max(100, total_steps // 24 if total_steps else 500)
+        if step % every == 0:
+            evaluate_now()
+            save(os.path.join(args.out, "last.pt"))
+            t_last = time.time()
+    evaluate_now(full=True)
+    save(os.path.join(args.out, "last.pt"))
+    log(f"stopped ({stop_reason}) at step {step}/{total_steps}, train time {train_s / 60:.1f} min, "
+        f"best mAP50 {best:.4f}", fh)
+    json.dump(history, open(os.path.join(args.out, "history.json"), "w"), indent=1)
+
+
+if __name__ == "__main__":
+    main()
