@@ -6,6 +6,9 @@
 //   BM_CutDetector              one update().
 // Each iteration processes one frame of a consecutive 1280x720 pair (a, b, a, b, ...), with 20
 // person boxes masked.
+//   BM_CameraMotionSequence     the first 120 frames of --clip in order (cut detector + estimator
+//                               per frame, no masks, restarting at the end): the real mix of
+//                               reused and re-detected features. Needs --clip.
 // Usage: motion_bench [--clip=PATH] [google benchmark flags]. With --clip, two consecutive frames
 // (the 51st and 52nd) of that video are used; otherwise a synthetic textured pair shifted by
 // (6, -2) px. Numbers and machine in docs/PERFORMANCE.md.
@@ -27,6 +30,7 @@ using pitchtrack::Frame;
 
 std::string g_clip;
 std::vector<Frame> g_pair;
+std::vector<Frame> g_sequence;
 std::string g_input = "synthetic";
 
 // A textured picture (random rectangles on noise) seen shifted by (dx, dy) px.
@@ -64,13 +68,13 @@ bool load_pair() {
     std::fprintf(stderr, "motion_bench: %s\n", src.status().to_string().c_str());
     return false;
   }
-  std::vector<Frame> frames;
-  for (int i = 0; i < 52; ++i) {
+  for (int i = 0; i < 120; ++i) {
     auto f = (*src)->read();
     if (!f.is_ok()) break;
-    frames.push_back(*f);
-    if (frames.size() > 2) frames.erase(frames.begin());
+    g_sequence.push_back(f->clone());
   }
+  std::vector<Frame> frames(g_sequence.begin() + std::min<ptrdiff_t>(50, std::ssize(g_sequence)),
+                            g_sequence.begin() + std::min<ptrdiff_t>(52, std::ssize(g_sequence)));
   if (frames.size() < 2) {
     std::fprintf(stderr, "motion_bench: '%s' has fewer than 2 frames\n", g_clip.c_str());
     return false;
@@ -131,6 +135,37 @@ void BM_CutDetector(benchmark::State& state) {
   state.SetLabel(g_input);
 }
 BENCHMARK(BM_CutDetector)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_CameraMotionSequence(benchmark::State& state) {
+  if (g_sequence.size() < 2) {
+    state.SkipWithError("needs --clip=PATH");
+    return;
+  }
+  auto est = pitchtrack::CameraMotionEstimator::create({});
+  auto cut = pitchtrack::CutDetector::create({});
+  if (!est.is_ok() || !cut.is_ok()) {
+    state.SkipWithError("create failed");
+    return;
+  }
+  size_t i = 0;
+  int64_t estimated = 0, n = 0;
+  for (auto _ : state) {
+    if (i == g_sequence.size()) {  // wrap: a new sequence, not a jump
+      i = 0;
+      (*est)->reset();
+      (*cut)->reset();
+    }
+    const Frame& f = g_sequence[i++];
+    auto c = (*cut)->update(f);
+    if (c.is_ok() && *c) (*est)->reset();
+    auto r = (*est)->estimate(f, {});
+    estimated += r.is_ok() && r->affine.has_value();
+    ++n;
+  }
+  state.counters["estimated"] = static_cast<double>(estimated) / static_cast<double>(std::max<int64_t>(1, n));
+  state.SetLabel(g_input);
+}
+BENCHMARK(BM_CameraMotionSequence)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

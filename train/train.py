@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Train the pitchtrack football detector (PitchDet, CenterNet-style, stride 4).
 
-One command (from the repository root, after train/prepare_data.py):
-  PYTHONUNBUFFERED=1 python3 train/train.py --out runs/det --steps N
-resume after a wall-clock stop (same schedule, same total steps):
-  PYTHONUNBUFFERED=1 python3 train/train.py --out runs/det --steps N --resume runs/det/last.pt
+One command (from the repository root, after train/prepare_data.py; see train/README.md for
+the exact commands of the shipped model):
+  PYTHONUNBUFFERED=1 python3 train/train.py --out R1 --steps 16028
+resume after a wall-clock stop (--max-minutes; same schedule, same total steps):
+  PYTHONUNBUFFERED=1 python3 train/train.py --out R1 --resume R1/last.pt
+(--out defaults to .traindata/runs/det, which git ignores.)
 
 The LR schedule is step based (linear warm-up, cosine decay). --steps fixes the total number of
 steps; when it is 0 the total is estimated once from the measured step time and --budget-min

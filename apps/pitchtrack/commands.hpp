@@ -20,6 +20,7 @@ void register_synth(CLI::App& app);
 void register_eval(CLI::App& app);
 void register_track(CLI::App& app);
 void register_run(CLI::App& app);
+void register_detect(CLI::App& app);
 void register_eval_keypoints(CLI::App& app);
 
 }  // namespace pitchtrack::cli

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   pitchtrack::cli::register_eval(app);
   pitchtrack::cli::register_track(app);
   pitchtrack::cli::register_run(app);
+  pitchtrack::cli::register_detect(app);
   pitchtrack::cli::register_eval_keypoints(app);
 
   try {

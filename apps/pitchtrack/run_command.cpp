@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
 #include <atomic>
 #include <csignal>
 #include <filesystem>
@@ -89,7 +90,7 @@ int run_run(const RunArgs& a) {
                             : (info.duration_s > 0 && cfg->stream.target_fps > 0
                                    ? static_cast<int64_t>(info.duration_s * cfg->stream.target_fps)
                                    : 0);
-  const bool tty_progress = a.progress && !info.is_live && total > 0;
+  const bool tty_progress = a.progress && !info.is_live && total > 0 && isatty(fileno(stderr));
   const auto t0 = std::chrono::steady_clock::now();
   bool stopped_by_user = false;
   while (sp.stats().running) {

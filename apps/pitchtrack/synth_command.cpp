@@ -28,6 +28,8 @@ void register_synth(CLI::App& app) {
   sub->add_option("--crf", cfg->crf, "libx264 quality of match.mp4 (0..51, lower is better)")
       ->capture_default_str();
   sub->add_option("--noise", cfg->noise_sigma, "sensor noise, grey levels (0 = none)")->capture_default_str();
+  sub->add_option("--encoder-threads", cfg->encoder_threads, "libx264 threads (0 = libx264's choice)")
+      ->capture_default_str();
   sub->add_flag("--quiet", *quiet, "no progress on stderr");
   on_selected(sub, [cfg, quiet] {
     auto synth = MatchSynthesizer::create(*cfg);

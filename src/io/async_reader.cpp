@@ -25,7 +25,7 @@ AsyncVideoReader::AsyncVideoReader(std::unique_ptr<Source> source, ReaderOptions
     : source_(std::move(source)),
       info_(source_->info()),
       options_(options),
-      live_(resolve_live(*source_, options.mode)),
+      live_(options.pace || resolve_live(*source_, options.mode)),
       clock_(options.clock != nullptr ? options.clock : &steady_clock()),
       queue_(options.buffer_size == 0 ? 1 : options.buffer_size,
              live_ ? OverflowPolicy::kDropOldest : OverflowPolicy::kBlock) {
@@ -85,6 +85,16 @@ void AsyncVideoReader::run(std::stop_token stop) {
       break;
     }
     Frame f = std::move(frame).value();
+    if (options_.pace) {
+      // Simulated live input: frame k becomes available at start + pts_k.
+      if (pace_start_us_ < 0) pace_start_us_ = steady_clock().now_us() - f.pts_us;
+      const int64_t due = pace_start_us_ + f.pts_us;
+      while (!stop.stop_requested()) {
+        const int64_t wait = due - steady_clock().now_us();
+        if (wait <= 0) break;
+        std::this_thread::sleep_for(std::chrono::microseconds(std::min<int64_t>(wait, 50'000)));
+      }
+    }
     f.arrival_us = clock_->now_us();
     bool take;
     {
@@ -98,7 +108,8 @@ void AsyncVideoReader::run(std::stop_token stop) {
     const PushOutcome outcome = queue_.push(std::move(data), BoundedQueue<FrameData>::kForever, stop);
     if (outcome == PushOutcome::kClosed || outcome == PushOutcome::kCancelled) break;
   }
-  if (stop.stop_requested() && end.is_end_of_stream()) end = cancelled("reader for '" + info_.uri + "' stopped");
+  if (stop.stop_requested() && end.is_end_of_stream())
+    end = cancelled("reader for '" + info_.uri + "' stopped");
   if (!end.is_end_of_stream() && end.code() != StatusCode::kCancelled) {
     spdlog::warn("reader '{}': {}", info_.uri, end.to_string());
   }
@@ -111,15 +122,17 @@ void AsyncVideoReader::run(std::stop_token stop) {
 
 Result<FrameData> AsyncVideoReader::get_frame(milliseconds timeout) {
   if (!started_) return failed_precondition("AsyncVideoReader for '" + info_.uri + "' not started");
-  auto item = queue_.pop(timeout.count() < 0 ? BoundedQueue<FrameData>::kForever
-                                             : std::chrono::duration_cast<std::chrono::microseconds>(timeout));
+  auto item =
+      queue_.pop(timeout.count() < 0 ? BoundedQueue<FrameData>::kForever
+                                     : std::chrono::duration_cast<std::chrono::microseconds>(timeout));
   if (item.is_ok()) return item;
   if (item.status().is_end_of_stream()) {
     std::lock_guard lock(mutex_);
     return final_status_;
   }
   if (item.status().code() == StatusCode::kTimeout) {
-    return timeout_error("reader '" + info_.uri + "': no frame within " + std::to_string(timeout.count()) + " ms");
+    return timeout_error("reader '" + info_.uri + "': no frame within " + std::to_string(timeout.count()) +
+                         " ms");
   }
   return item.status();
 }

@@ -6,7 +6,7 @@ BatchFrameReader::BatchFrameReader(std::unique_ptr<Source> source, size_t batch_
     : batch_size_(batch_size == 0 ? 1 : batch_size),
       reader_(std::move(source),
               ReaderOptions{(batch_size == 0 ? 1 : batch_size) * (prefetch_batches == 0 ? 1 : prefetch_batches),
-                            0.0, SourceMode::kFile, nullptr}) {}
+                            0.0, SourceMode::kFile, false, nullptr}) {}
 
 BatchFrameReader::~BatchFrameReader() { reader_.stop(); }
 

@@ -38,6 +38,7 @@ Status StreamProcessor::open_reader() {
   ro.buffer_size = cfg_.buffer_size;
   ro.target_fps = cfg_.target_fps;
   ro.mode = cfg_.mode;
+  ro.pace = cfg_.pace_input;
   ro.clock = clock_;
   PT_ASSIGN_OR_RETURN(auto reader, AsyncVideoReader::open(uri_, source_config_, ro));
   PT_RETURN_IF_ERROR(reader->start());

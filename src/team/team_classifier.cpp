@@ -49,7 +49,9 @@ inline float hue_distance(float a, float b) {
 
 struct GrassModel {
   float hue_deg = 95.0f;
+  float hue_tolerance_deg = 22.0f;
   float min_saturation = 0.15f;
+  float max_saturation = 1.0f;
 };
 
 // Soft histogram vote of one pixel (see header: 12 hues x 2 value levels + 3 grey levels).
@@ -165,6 +167,19 @@ class TeamClassifierImpl final : public TeamClassifier {
                                  std::to_string(sep) + " < team.min_centre_distance)");
     }
     if (brightness(best[1]) < brightness(best[0])) std::swap(best[0], best[1]);  // team 0: darker kit
+    // Cluster radii: the median distance of the members (outlier test). A median, because a
+    // referee the detector calls a player can be a tenth of the samples.
+    std::array<std::vector<float>, 2> dist;
+    for (const Vec& v : x) {
+      const size_t k = nearest(best, v);
+      dist[k].push_back((v - best[k]).norm());
+    }
+    for (size_t k = 0; k < 2; ++k) {
+      auto& d = dist[k];
+      const auto q = static_cast<ptrdiff_t>((d.size() - 1) / 2);
+      std::nth_element(d.begin(), d.begin() + q, d.end());
+      radius_[k] = std::max(kMinRadius, d[static_cast<size_t>(q)]);
+    }
     centres_ = best;
     fitted_ = true;
     return Status::ok();
@@ -269,7 +284,7 @@ class TeamClassifierImpl final : public TeamClassifier {
         evidence = static_cast<float>(std::min(1.0, std::abs(m0 - m1) / 20.0));
         by_side = true;
       } else {
-        const TeamPrediction p = predict_one(feats[i]);
+        const TeamPrediction p = predict_one(feats[i], false);
         team = p.team;
         evidence = p.confidence * cfg_.goalkeeper_cluster_confidence;
       }
@@ -307,9 +322,16 @@ class TeamClassifierImpl final : public TeamClassifier {
  private:
   GrassModel estimate_grass(const Frame& f) const {
     // Sparse grid (~64 x 36 samples); the grass hue is the peak of the hue histogram (5 degree
-    // bins, smoothed) of saturated greenish pixels, refined by the weighted mean around it.
+    // bins, smoothed) of saturated greenish pixels, refined by the weighted mean around it. The
+    // tolerance is the grass's own hue spread (95th percentile of the distance to the peak + 3
+    // degrees, 6 at least, grass_hue_tolerance_deg at most): broadcast grass is often
+    // yellow-green (peak ~75 degrees) and a fixed wide window would swallow a yellow or lime kit
+    // (~60 degrees). Pixels more saturated than nearly all grass (98th percentile + 0.1) are
+    // not grass either.
     constexpr int kBins = 72;
     std::array<float, kBins> hist{};
+    std::vector<Hsv> samples;
+    samples.reserve(64 * 36);
     const int gx = 64, gy = 36;
     int total = 0, green = 0;
     for (int j = 0; j < gy; ++j) {
@@ -322,10 +344,12 @@ class TeamClassifierImpl final : public TeamClassifier {
         if (p.s < cfg_.grass_min_saturation || p.v < 0.12f || p.h < 40.0f || p.h > 200.0f) continue;
         ++green;
         hist[static_cast<size_t>(std::min(kBins - 1, static_cast<int>(p.h / 5.0f)))] += 1;
+        samples.push_back(p);
       }
     }
     GrassModel g;
     g.hue_deg = cfg_.default_grass_hue_deg;
+    g.hue_tolerance_deg = cfg_.grass_hue_tolerance_deg;
     g.min_saturation = cfg_.grass_min_saturation;
     if (green * 10 < total) return g;  // too little green to estimate: defaults
     int peak = 0;
@@ -344,6 +368,24 @@ class TeamClassifierImpl final : public TeamClassifier {
       den += hist[static_cast<size_t>(b)];
     }
     g.hue_deg = den > 0 ? num / den : (static_cast<float>(peak) + 0.5f) * 5.0f;
+    std::vector<float> dh, sat;
+    dh.reserve(samples.size());
+    sat.reserve(samples.size());
+    for (const Hsv& p : samples) {
+      const float d = hue_distance(p.h, g.hue_deg);
+      if (d > cfg_.grass_hue_tolerance_deg) continue;
+      dh.push_back(d);
+      sat.push_back(p.s);
+    }
+    if (dh.size() < 20) return g;
+    const auto quantile = [](std::vector<float>& v, float q) {
+      const auto k = static_cast<ptrdiff_t>(q * static_cast<float>(v.size() - 1));
+      std::nth_element(v.begin(), v.begin() + k, v.end());
+      return v[static_cast<size_t>(k)];
+    };
+    g.hue_tolerance_deg = std::clamp(quantile(dh, 0.95f) + 3.0f, std::min(6.0f, cfg_.grass_hue_tolerance_deg),
+                                     cfg_.grass_hue_tolerance_deg);
+    g.max_saturation = std::min(1.0f, quantile(sat, 0.98f) + 0.1f);
     return g;
   }
 
@@ -370,8 +412,8 @@ class TeamClassifierImpl final : public TeamClassifier {
       for (int x = x1 + step / 2; x < x2; x += step) {
         const Hsv p = to_hsv(row + 3 * x);
         ++samples;
-        if (p.s >= grass.min_saturation && p.v >= 0.08f &&
-            hue_distance(p.h, grass.hue_deg) <= cfg_.grass_hue_tolerance_deg) {
+        if (p.s >= grass.min_saturation && p.s <= grass.max_saturation && p.v >= 0.08f &&
+            hue_distance(p.h, grass.hue_deg) <= grass.hue_tolerance_deg) {
           continue;
         }
         ++kept;
@@ -437,13 +479,19 @@ class TeamClassifierImpl final : public TeamClassifier {
     return s;
   }
 
-  TeamPrediction predict_one(const TeamFeature& f) const {
+  // With `reject_outliers`, a feature farther than outlier_factor cluster radii from the nearest
+  // centre (a referee or a keeper the detector called a player) gets no team.
+  TeamPrediction predict_one(const TeamFeature& f, bool reject_outliers = true) const {
     if (!f.valid || !fitted_) return {};
     const Vec v = to_vec(f);
     const float d0 = (v - centres_[0]).norm(), d1 = (v - centres_[1]).norm();
     TeamPrediction p;
     p.team = d1 < d0 ? 1 : 0;
     const float best = std::min(d0, d1), other = std::max(d0, d1);
+    if (reject_outliers && cfg_.outlier_factor > 0 &&
+        best > cfg_.outlier_factor * radius_[static_cast<size_t>(p.team)]) {
+      return {};
+    }
     p.confidence = other + best > 0 ? (other - best) / (other + best) : 0.0f;
     return p;
   }
@@ -493,7 +541,9 @@ class TeamClassifierImpl final : public TeamClassifier {
   int64_t fit_frames_;
   int64_t forget_frames_;
   bool fitted_ = false;
+  static constexpr float kMinRadius = 0.1f;  // floor of a cluster radius (Hellinger distance)
   std::array<Vec, 2> centres_{Vec::Zero(), Vec::Zero()};
+  std::array<float, 2> radius_{kMinRadius, kMinRadius};
   std::vector<TeamFeature> buffer_;
   size_t buffer_next_ = 0;
   std::map<int64_t, TrackVotes> states_;
@@ -537,6 +587,7 @@ Status validate(const TeamClassifierConfig& c) {
   if (!(c.min_cluster_fraction >= 0 && c.min_cluster_fraction < 0.5f)) {
     return invalid_argument("team.min_cluster_fraction must be in [0, 0.5)");
   }
+  if (!(c.outlier_factor >= 0)) return invalid_argument("team.outlier_factor must be >= 0");
   if (!(c.update_rate >= 0 && c.update_rate <= 1)) {
     return invalid_argument("team.update_rate must be in [0, 1]");
   }

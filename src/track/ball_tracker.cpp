@@ -8,7 +8,7 @@ namespace pitchtrack {
 namespace {
 
 // Constant-velocity point filter (x, y, vx, vy), one step per frame, with the discrete white
-// acceleration model: Q = sa^2 [G G^T], G = (1/2, 1/2, 1, 1) per axis.
+// acceleration model: per axis Q = sa^2 G G^T with G = (1/2, 1) (position, velocity).
 class PointFilter {
  public:
   using Vec4 = Eigen::Vector4d;

@@ -36,10 +36,12 @@ struct FrameData {
 };
 
 struct ReaderOptions {
-  size_t buffer_size = 8;       // frames buffered between decoder and consumer (>= 1)
-  double target_fps = 0.0;      // frames per second delivered; 0 = every frame
+  size_t buffer_size = 8;               // frames buffered between decoder and consumer (>= 1)
+  double target_fps = 0.0;              // frames per second delivered; 0 = every frame
   SourceMode mode = SourceMode::kAuto;  // kAuto: the source's own (live -> drop oldest)
-  const Clock* clock = nullptr;  // stamps arrival_us; nullptr = steady_clock()
+  bool pace = false;                    // deliver frames no faster than their timestamps (a file read
+                                        // like a live stream: arrival = start + pts); implies drop-oldest
+  const Clock* clock = nullptr;         // stamps arrival_us; nullptr = steady_clock()
 };
 
 struct ReaderStats {
@@ -50,7 +52,9 @@ struct ReaderStats {
   size_t buffered = 0;    // frames waiting now
   size_t capacity = 0;
   double buffer_fill() const { return capacity ? static_cast<double>(buffered) / capacity : 0.0; }
-  double drop_rate() const { return decoded - skipped > 0 ? double(dropped) / double(decoded - skipped) : 0.0; }
+  double drop_rate() const {
+    return decoded - skipped > 0 ? double(dropped) / double(decoded - skipped) : 0.0;
+  }
 };
 
 class AsyncVideoReader {
@@ -91,6 +95,7 @@ class AsyncVideoReader {
   int64_t period_us_ = 0;
   int64_t tolerance_us_ = 0;
   int64_t next_due_us_ = 0;
+  int64_t pace_start_us_ = -1;  // wall time of the first frame when pacing
 
   mutable std::mutex mutex_;
   Status final_status_ = end_of_stream();

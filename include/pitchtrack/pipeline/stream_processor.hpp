@@ -37,6 +37,7 @@ struct StreamProcessorConfig {
   size_t batch_size = 1;                 // frames per pipeline call (batch mode)
   size_t result_queue = 64;              // results buffered for the sinks (blocking)
   SourceMode mode = SourceMode::kAuto;   // file (lossless) or live (drop oldest)
+  bool pace_input = false;               // read a file at its own frame rate, like a live stream
   double reconnect_initial_ms = 500;     // first reconnection delay, ms
   double reconnect_max_ms = 8000;        // backoff cap, ms
   double reconnect_timeout_s = 60;       // give up after this long without a stream, s

@@ -3,14 +3,15 @@
 //
 // Contract: create() validates the configuration (naming the offending field) and builds the
 // match: a length x width pitch with FIFA markings and mown stripes in a stadium (boards,
-// crowd), 22 players in two clearly different kits, two goalkeepers in their own colours, 1-3
-// referees and a ball that is dribbled, passed, lofted and shot; a pinhole broadcast camera high
-// in the main stand at the halfway line pans, tilts and zooms to follow play (and, with `cuts`,
-// cuts to close-ups and back). run() renders every frame, encodes DIR/match.mp4 (H.264) on a
-// separate encoder thread and writes the ground truth to DIR/gt/ (gt.txt, pitch.csv, ball.csv,
-// camera.csv, cuts.csv, meta.json; columns in docs/FORMATS.md) and `previews` evenly spaced
-// PNGs DIR/preview_<frame>.png. The same seed and configuration give identical ground truth and
-// frames. render_next() simulates and renders the next frame in memory only (benchmarks).
+// crowd), two teams of 11 (20 outfield players in two clearly different kits, two goalkeepers
+// in their own colours), 1-3 referees and a ball that is dribbled, passed, lofted and shot; a
+// pinhole broadcast camera high in the main stand at the halfway line pans, tilts and zooms to
+// follow play (and, with `cuts`, cuts to close-ups and back). run() renders every frame, encodes
+// DIR/match.mp4 (H.264) on a separate encoder thread and writes the ground truth to DIR/gt/
+// (gt.txt, pitch.csv, ball.csv, camera.csv, cuts.csv, meta.json; columns in docs/FORMATS.md) and
+// `previews` evenly spaced PNGs DIR/preview_<frame>.png. The same seed and configuration give
+// identical ground truth and frames. render_next() simulates and renders the next frame in
+// memory only (benchmarks).
 // Units: pixels (origin at the top-left corner of the image), metres in the DESIGN.md pitch
 // frame, seconds. Threading: one caller thread; run() uses one extra thread (plus the
 // encoder's own). Errors: Status naming the path or field; nothing is thrown.

@@ -5,14 +5,16 @@
 //   torso_top..torso_bottom of the box height (from the top) and the central torso_width of its
 //   width, sampled on a grid of at most max_samples_per_box pixels. Grass pixels are excluded:
 //   the grass hue is estimated per frame from a sparse grid over the whole image (the peak of
-//   the hue histogram of saturated greenish pixels), and a pixel within grass_hue_tolerance_deg
-//   of it with enough saturation is grass. The feature is a soft HSV colour histogram (12 hue
-//   bins x 2 value levels for chromatic pixels, 3 value levels for grey/black/white), L1
-//   normalised and square-rooted (the Hellinger embedding: Euclidean distance between features
-//   is the Hellinger distance between histograms). Hue is kept apart from brightness, so a shadow
-//   moves weight between the two value levels of the same hue instead of changing the colour.
-//   A track whose torso has fewer than min_pixels non-grass samples, or a non-grass fraction
-//   below min_non_grass_fraction, or lies mostly outside the image gets an invalid feature.
+//   the hue histogram of saturated greenish pixels), and a pixel is grass when its hue is within
+//   the grass's own hue spread of that peak (95th percentile + 3 degrees, between 6 and
+//   grass_hue_tolerance_deg) and its saturation within the grass's range. The feature is a soft
+//   HSV colour histogram (12 hue bins x 2 value levels for chromatic pixels, 3 value levels for
+//   grey/black/white), L1 normalised and square-rooted (the Hellinger embedding: Euclidean
+//   distance between features is the Hellinger distance between histograms). Hue is kept apart
+//   from brightness, so a shadow moves weight between the two value levels of the same hue
+//   instead of changing the colour. A track whose torso has fewer than min_pixels non-grass
+//   samples, or a non-grass fraction below min_non_grass_fraction, or lies mostly outside the
+//   image gets an invalid feature.
 // - fit(): two-cluster model (trimmed k-means on the Hellinger embedding, deterministic: several
 //   farthest-point initialisations from evenly spaced samples, the lowest trimmed inertia wins,
 //   then centres re-estimated from the trim_fraction nearest members). Feed it player features
@@ -20,8 +22,10 @@
 //   (min_centre_distance) or one cluster too small (min_cluster_fraction): kFailedPrecondition,
 //   and the previous model (if any) is kept.
 // - predict(): the nearest centre and a confidence (d_other - d_best) / (d_other + d_best) in
-//   [0, 1]; invalid features get team -1, confidence 0. Before a fit: kFailedPrecondition
-//   "team classifier not fitted".
+//   [0, 1]. Invalid features, and outliers farther than outlier_factor cluster radii (the median
+//   distance of the cluster's members at the fit, at least 0.1) from the nearest centre, get
+//   team -1, confidence 0 (a referee or keeper the detector called a player matches neither
+//   kit). Before a fit: kFailedPrecondition "team classifier not fitted".
 // - update(): moves the nearest centre of every valid feature predicted with confidence >=
 //   update_min_confidence by update_rate of the difference (slow drift: light, shadows).
 // - assign(): the per-frame verb of the pipeline. Players (role kPlayer): while not fitted, their
@@ -35,17 +39,17 @@
 //   Referees (role kReferee) get no team. Goalkeepers (role kGoalkeeper) vote by their half when
 //   their pitch_m and those of >= min_side_players players of each team are set (the team whose
 //   players' mean pitch x is nearer the keeper's x; evidence min(1, |mean_x0 - mean_x1| / 20 m)),
-//   else by the nearest colour cluster with confidence capped at goalkeeper_cluster_confidence
-//   (a keeper's kit matches neither team). pitch_m is read from the tracks as given: project them
-//   before assign() for side-based keepers. Tracks with id 0 (tentative) get the per-frame
-//   prediction without memory. A camera cut multiplies all votes by cut_vote_keep (after a cut a
+//   else by the nearest colour cluster (no outlier test) with confidence capped at
+//   goalkeeper_cluster_confidence (a keeper's kit matches neither team). pitch_m is read from the tracks as
+//   given: project them before assign() for side-based keepers. Tracks with id 0 (tentative) get the
+//   per-frame prediction without memory. A camera cut multiplies all votes by cut_vote_keep (after a cut a
 //   tracker may hand an old id to a new person; fresh evidence then dominates quickly).
 //   Per-track state is dropped when an id was not seen for forget_after_s, and at most
 //   max_track_states ids are held (least recently seen dropped first): bounded memory.
 //   Errors: an empty frame (kInvalidArgument); not fitted yet is not an error for assign().
 // Units: hues in degrees [0, 360), saturation and value in [0, 1]; time from fps and the number
-// of assign() calls (one call per processed frame). Team labels 0/1 are arbitrary but fixed
-// after the fit (centres sorted so labels do not depend on sample order).
+// of assign() calls (one call per processed frame). Team labels are fixed after the fit: team 0
+// is the darker kit (so labels do not depend on sample order).
 // Threading: not thread-safe; one instance per stream. Deterministic for the same input.
 #pragma once
 
@@ -87,7 +91,7 @@ struct TeamClassifierConfig {
   float torso_width = 0.6f;       // central fraction of the box width
   int max_samples_per_box = 400;  // pixels sampled per torso (grid stride adapts)
   // Grass exclusion.
-  float grass_hue_tolerance_deg = 22.0f;  // degrees around the estimated grass hue
+  float grass_hue_tolerance_deg = 22.0f;  // degrees; upper bound of the adaptive grass hue window
   float grass_min_saturation = 0.15f;     // [0, 1]; less saturated pixels are never grass
   float default_grass_hue_deg = 95.0f;    // degrees; used when a frame shows too little green
   // Feature validity.
@@ -100,6 +104,7 @@ struct TeamClassifierConfig {
   float trim_fraction = 0.9f;         // (0, 1]; fraction of each cluster kept to estimate centres
   float min_centre_distance = 0.15f;  // Hellinger distance the two centres must be apart
   float min_cluster_fraction = 0.1f;  // [0, 0.5); smallest cluster share of the samples
+  float outlier_factor = 3.0f;        // >= 0; cluster radii beyond which a feature has no team (0: off)
   // Online update.
   float update_rate = 0.005f;          // [0, 1]; centre step per feature
   float update_min_confidence = 0.3f;  // [0, 1]; only confident features update the centres

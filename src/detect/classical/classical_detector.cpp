@@ -76,11 +76,13 @@ class ClassicalSession final : public Detector {
       return cv::contourArea(a) < cv::contourArea(b);
     });
     if (cv::contourArea(*biggest) < 0.1 * small_.total()) return {};
-    std::vector<cv::Point> hull;
-    cv::convexHull(*biggest, hull);
+    // The filled outline (not its convex hull, which would bridge over advertising boards),
+    // closed with a person-sized kernel so players standing on the edge stay inside.
     pitch_.create(small_.size(), CV_8U);
     pitch_.setTo(0);
-    cv::fillConvexPoly(pitch_, hull, 255);
+    cv::drawContours(pitch_, contours, static_cast<int>(biggest - contours.begin()), cv::Scalar(255),
+                     cv::FILLED);
+    cv::morphologyEx(pitch_, pitch_, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_RECT, {5, 15}));
 
     // (3) Foreground on the pitch; opening removes thin lines and speckle.
     cv::bitwise_not(grass_, fg_);

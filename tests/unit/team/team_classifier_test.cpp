@@ -40,7 +40,9 @@ class Noise {
 // given size and seed is drawn once and copied.
 class Canvas {
  public:
-  Canvas(int w, int h, uint64_t seed) : w_(w), h_(h), px_(grass(w, h, seed % 4)), noise_(seed) {}
+  // yellowish: broadcast-like yellow-green grass (hue ~82 degrees) instead of green (~113).
+  Canvas(int w, int h, uint64_t seed, bool yellowish = false)
+      : w_(w), h_(h), px_(grass(w, h, seed % 4, yellowish)), noise_(seed) {}
 
   // Paints a person in `box`: head, shirt (lower part shaded), shorts, legs; grass stays at the sides.
   void person(const BoxXyxy& b, Bgr shirt) {
@@ -60,16 +62,21 @@ class Canvas {
  private:
   static uint8_t clamp8(int v) { return static_cast<uint8_t>(std::clamp(v, 0, 255)); }
 
-  static const std::vector<uint8_t>& grass(int w, int h, uint64_t variant) {
-    static std::map<std::tuple<int, int, uint64_t>, std::vector<uint8_t>> cache;
-    auto& px = cache[{w, h, variant}];
+  static const std::vector<uint8_t>& grass(int w, int h, uint64_t variant, bool yellowish) {
+    static std::map<std::tuple<int, int, uint64_t, bool>, std::vector<uint8_t>> cache;
+    auto& px = cache[{w, h, variant, yellowish}];
     if (!px.empty()) return px;
     px.resize(static_cast<size_t>(w) * h * 3);
     Noise noise(variant + 100);
     for (int y = 0; y < h; ++y) {
       for (int x = 0; x < w; ++x) {
         const bool light = (x / 80) % 2 == 0;  // mown stripes
-        const int base[3] = {light ? 60 : 45, light ? 150 : 125, light ? 70 : 55};
+        int base[3] = {light ? 60 : 45, light ? 150 : 125, light ? 70 : 55};
+        if (yellowish) {
+          base[0] = light ? 40 : 30;
+          base[1] = light ? 150 : 128;
+          base[2] = light ? 110 : 95;
+        }
         for (int c = 0; c < 3; ++c) px[(static_cast<size_t>(y) * w + x) * 3 + c] = clamp8(base[c] + noise(8));
       }
     }
@@ -100,10 +107,10 @@ struct Person {
 };
 
 // 11 red players on the left half, 11 white on the right, a referee, two keepers.
-std::vector<Person> cast() {
+std::vector<Person> cast(Bgr kit0 = kRed, Bgr kit1 = kWhite) {
   std::vector<Person> p;
-  for (int i = 0; i < 11; ++i) p.push_back({1 + i, ObjectClass::kPlayer, kRed, 0, -45.0 + 4.0 * i});
-  for (int i = 0; i < 11; ++i) p.push_back({20 + i, ObjectClass::kPlayer, kWhite, 1, 5.0 + 4.0 * i});
+  for (int i = 0; i < 11; ++i) p.push_back({1 + i, ObjectClass::kPlayer, kit0, 0, -45.0 + 4.0 * i});
+  for (int i = 0; i < 11; ++i) p.push_back({20 + i, ObjectClass::kPlayer, kit1, 1, 5.0 + 4.0 * i});
   p.push_back({40, ObjectClass::kReferee, kRefereeYellow, -1, 0.0});
   p.push_back({41, ObjectClass::kGoalkeeper, kKeeperOrange, 0, -50.0});
   p.push_back({42, ObjectClass::kGoalkeeper, kKeeperPurple, 1, 50.0});
@@ -112,8 +119,9 @@ std::vector<Person> cast() {
 
 // Draws everyone at jittered positions on a 5 x 5 grid of cells; returns the frame and tracks.
 std::pair<Frame, std::vector<Track>> scene(const std::vector<Person>& people, uint64_t seed,
-                                           const std::map<int64_t, Bgr>& kit_override = {}) {
-  Canvas canvas(1280, 720, seed);
+                                           const std::map<int64_t, Bgr>& kit_override = {},
+                                           bool yellowish_grass = false) {
+  Canvas canvas(1280, 720, seed, yellowish_grass);
   std::mt19937_64 rng(seed * 7 + 1);
   std::uniform_real_distribution<float> jitter(-20.0f, 20.0f), height(70.0f, 130.0f);
   std::vector<Track> tracks;
@@ -186,6 +194,74 @@ TEST(TeamClassifier, TwoKitsAreSeparatedPerfectly) {
   EXPECT_GT(scored, 1000);
   // Team 0 is the darker kit: red is darker than white.
   EXPECT_EQ(red_label, 0);
+}
+
+// Harder pairs: the kits differ mostly in brightness, or are neighbouring hues.
+class KitPairs : public ::testing::TestWithParam<std::pair<Bgr, Bgr>> {};
+
+TEST_P(KitPairs, AreSeparated) {
+  auto tc = make();
+  const auto people = cast(GetParam().first, GetParam().second);
+  run(*tc, people, 50);
+  ASSERT_TRUE(tc->fitted());
+  int label0 = -1;
+  for (int f = 0; f < 10; ++f) {
+    auto [frame, tracks] = scene(people, 400 + static_cast<uint64_t>(f));
+    ASSERT_TRUE(tc->assign(frame, tracks, {}).is_ok());
+    for (size_t i = 0; i < 22; ++i) {
+      ASSERT_TRUE(tracks[i].team.has_value());
+      if (label0 < 0) label0 = *tracks[i].team;
+      EXPECT_EQ(*tracks[i].team, people[i].truth == 0 ? label0 : 1 - label0)
+          << "track " << tracks[i].track_id;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    TeamClassifier, KitPairs,
+    ::testing::Values(std::make_pair(Bgr{90, 25, 10}, Bgr{235, 190, 130}),     // navy / sky blue
+                      std::make_pair(Bgr{25, 25, 25}, Bgr{235, 235, 235}),     // black / white
+                      std::make_pair(Bgr{30, 30, 200}, Bgr{40, 20, 100}),      // red / maroon
+                      std::make_pair(Bgr{0, 200, 240}, Bgr{0, 120, 250}),      // yellow / orange
+                      std::make_pair(Bgr{120, 160, 0}, Bgr{235, 235, 235})));  // emerald / white
+
+// Yellow-green broadcast grass (~81 degrees) and a lime-yellow kit (~68 degrees, as saturated as
+// the grass): the adaptive grass window keeps the kit (a fixed 22 degree window removes it as
+// grass and this test fails).
+TEST(TeamClassifier, YellowKitOnYellowGreenGrass) {
+  auto tc = make();
+  const auto people = cast(Bgr{70, 230, 210}, Bgr{110, 30, 20});
+  for (int f = 0; f < 50; ++f) {
+    auto [frame, tracks] = scene(people, 600 + static_cast<uint64_t>(f), {}, true);
+    ASSERT_TRUE(tc->assign(frame, tracks, {}).is_ok());
+  }
+  ASSERT_TRUE(tc->fitted());
+  auto [frame, tracks] = scene(people, 700, {}, true);
+  auto feats = tc->extract(frame, tracks);
+  ASSERT_TRUE(feats.is_ok());
+  ASSERT_TRUE(tc->assign(frame, tracks, {}).is_ok());
+  const int yellow = tracks[0].team.value_or(-1);
+  ASSERT_GE(yellow, 0);
+  for (size_t i = 0; i < 22; ++i) {
+    EXPECT_TRUE((*feats)[i].valid);
+    ASSERT_TRUE(tracks[i].team.has_value());
+    EXPECT_EQ(*tracks[i].team, people[i].truth == 0 ? yellow : 1 - yellow) << tracks[i].track_id;
+  }
+}
+
+// A referee the detector labelled a player matches neither kit: no team.
+TEST(TeamClassifier, PlayerMatchingNeitherKitGetsNoTeam) {
+  auto tc = make();
+  auto people = cast();
+  people[22].role = ObjectClass::kPlayer;  // the yellow referee
+  run(*tc, people, 55);
+  ASSERT_TRUE(tc->fitted());
+  for (int f = 0; f < 5; ++f) {
+    auto [frame, tracks] = scene(people, 800 + static_cast<uint64_t>(f));
+    ASSERT_TRUE(tc->assign(frame, tracks, {}).is_ok());
+    EXPECT_FALSE(tracks[22].team.has_value());
+    for (size_t i = 0; i < 22; ++i) EXPECT_TRUE(tracks[i].team.has_value());
+  }
 }
 
 TEST(TeamClassifier, KeepersFollowTheirHalfWhenPitchPositionsAreKnown) {
