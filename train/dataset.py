@@ -10,6 +10,7 @@ device (GPU), so no data-loader workers are needed:
   * colour   : brightness, contrast, saturation, per-channel gain, gamma, occasional grey
   * blur     : Gaussian blur (random sigma) or horizontal/vertical motion blur
   * noise    : additive Gaussian noise
+  * optional : ball copy-paste (BallPaste) before the geometry, for the rare tiny ball
 Boxes get the same affine map, are clipped to the crop and dropped when mostly outside.
 """
 import glob

@@ -1,7 +1,7 @@
 // pitchtrack CLI: subcommands over the library. Errors print one line naming the input and the
 // problem and exit non-zero; nothing here holds logic the library lacks.
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <iostream>

@@ -43,9 +43,8 @@ struct FramePoolState {
 
 namespace {
 // Wraps a storage in a shared_ptr whose deleter hands it back to the pool if the pool lives.
-std::shared_ptr<detail::FrameStorage> make_pooled(
-    std::unique_ptr<detail::FrameStorage> storage,
-    const std::shared_ptr<detail::FramePoolState>& pool) {
+std::shared_ptr<detail::FrameStorage> make_pooled(std::unique_ptr<detail::FrameStorage> storage,
+                                                  const std::shared_ptr<detail::FramePoolState>& pool) {
   std::weak_ptr<detail::FramePoolState> weak = pool;
   return std::shared_ptr<detail::FrameStorage>(storage.release(), [weak](detail::FrameStorage* s) {
     std::unique_ptr<detail::FrameStorage> owned(s);
@@ -61,8 +60,7 @@ std::shared_ptr<detail::FrameStorage> make_pooled(
 Frame Frame::copy_from(const uint8_t* bgr, int width, int height, int stride_bytes) {
   MutableFrame m(width, height);
   for (int y = 0; y < height; ++y) {
-    std::memcpy(m.row(y), bgr + static_cast<ptrdiff_t>(y) * stride_bytes,
-                static_cast<size_t>(width) * 3);
+    std::memcpy(m.row(y), bgr + static_cast<ptrdiff_t>(y) * stride_bytes, static_cast<size_t>(width) * 3);
   }
   return std::move(m).freeze();
 }

@@ -4,9 +4,9 @@ namespace pitchtrack {
 
 BatchFrameReader::BatchFrameReader(std::unique_ptr<Source> source, size_t batch_size, size_t prefetch_batches)
     : batch_size_(batch_size == 0 ? 1 : batch_size),
-      reader_(std::move(source),
-              ReaderOptions{(batch_size == 0 ? 1 : batch_size) * (prefetch_batches == 0 ? 1 : prefetch_batches),
-                            0.0, SourceMode::kFile, false, nullptr}) {}
+      reader_(std::move(source), ReaderOptions{(batch_size == 0 ? 1 : batch_size) *
+                                                   (prefetch_batches == 0 ? 1 : prefetch_batches),
+                                               0.0, SourceMode::kFile, false, nullptr}) {}
 
 BatchFrameReader::~BatchFrameReader() { reader_.stop(); }
 

@@ -35,9 +35,9 @@ Status check_local_file(const std::string& path) {
 }  // namespace
 
 bool is_network_uri(const std::string& uri) {
-  static const std::array<const char*, 14> kNetwork = {"rtmp", "rtmps", "rtmpt", "rtsp", "rtsps", "srt",
-                                                       "udp",  "tcp",   "rtp",   "http", "https", "hls",
-                                                       "mms",  "mmsh"};
+  static const std::array<const char*, 14> kNetwork = {"rtmp",  "rtmps", "rtmpt", "rtsp", "rtsps",
+                                                       "srt",   "udp",   "tcp",   "rtp",  "http",
+                                                       "https", "hls",   "mms",   "mmsh"};
   const std::string scheme = scheme_of(uri);
   return std::find(kNetwork.begin(), kNetwork.end(), scheme) != kNetwork.end();
 }

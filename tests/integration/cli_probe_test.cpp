@@ -30,8 +30,8 @@ TEST(Cli, ProbePrintsStreamInfoJson) {
 }
 
 TEST(Cli, ProbeErrorsNameTheInput) {
-  for (const std::string name : {"nope.mp4", "empty.mp4", "garbage.mp4", "truncated.mp4", "audio_only.m4a",
-                                 "a_directory.mp4"}) {
+  for (const std::string name :
+       {"nope.mp4", "empty.mp4", "garbage.mp4", "truncated.mp4", "audio_only.m4a", "a_directory.mp4"}) {
     auto r = run_command(cli_path() + " probe " + clip(name));
     EXPECT_EQ(r.exit_code, 1) << name << ": " << r.output;
     EXPECT_NE(r.output.find("pitchtrack probe: "), std::string::npos) << r.output;

@@ -2,6 +2,8 @@
 // main job must run end to end on it.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -15,12 +17,14 @@ using testing::run_command;
 class SynthMatch : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = (std::filesystem::temp_directory_path() / "pt_synth_eval").string();
+    // One folder per process: CTest runs each test of the suite in its own process, in parallel.
+    dir_ = (std::filesystem::temp_directory_path() / ("pt_synth_eval_" + std::to_string(getpid()))).string();
     std::filesystem::remove_all(dir_);
     auto r =
         run_command(cli_path() + " synth --out " + dir_ + " --seconds 3 --seed 3 --width 960 --height 540");
     ASSERT_EQ(r.exit_code, 0) << r.output;
   }
+  static void TearDownTestSuite() { std::filesystem::remove_all(dir_); }
   static std::string dir_;
 };
 std::string SynthMatch::dir_;

@@ -5,7 +5,8 @@
 
 namespace pitchtrack::testing {
 
-FakeSource::FakeSource(FakeSourceOptions options) : opt_(std::move(options)), pool_(opt_.width, opt_.height, 4) {
+FakeSource::FakeSource(FakeSourceOptions options)
+    : opt_(std::move(options)), pool_(opt_.width, opt_.height, 4) {
   info_.uri = "fake://source";
   info_.container = "fake";
   info_.codec = "raw";

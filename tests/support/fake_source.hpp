@@ -17,7 +17,7 @@ struct FakeSourceOptions {
   int64_t count = 10;
   double fps = 25.0;
   bool live = false;
-  int64_t block_before = -1;      // read() of this frame index blocks until release()/interrupt()
+  int64_t block_before = -1;            // read() of this frame index blocks until release()/interrupt()
   Status end_status = end_of_stream();  // returned after the last frame
   const Clock* clock = nullptr;
 };
@@ -29,7 +29,7 @@ class FakeSource final : public Source {
   Result<Frame> read(std::chrono::milliseconds timeout) override;
   void interrupt() override;
   SourceStats stats() const override;
-  void release();                 // unblocks a read waiting at block_before
+  void release();  // unblocks a read waiting at block_before
   int64_t produced() const { return next_.load(); }
   bool blocked() const { return blocked_.load(); }
 

@@ -1,10 +1,10 @@
 #include "support/test_paths.hpp"
 
+#include <sys/wait.h>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <sys/wait.h>
 
 namespace pitchtrack::testing {
 

@@ -21,6 +21,6 @@ CommandResult run_command(const std::string& command);
 }  // namespace pitchtrack::testing
 
 // Skips the current test (label `data`) when the shared data is absent.
-#define PT_REQUIRE_SHARED_DATA(var, rel)                                                  \
-  const std::string var = ::pitchtrack::testing::shared_data(rel);                        \
+#define PT_REQUIRE_SHARED_DATA(var, rel)                           \
+  const std::string var = ::pitchtrack::testing::shared_data(rel); \
   if (var.empty()) GTEST_SKIP() << "shared data '" << (rel) << "' not found (../shared/data)"

@@ -26,12 +26,12 @@ enum class OverflowPolicy { kBlock, kDropOldest, kDropNewest };
 std::string_view to_string(OverflowPolicy policy);
 
 enum class PushOutcome {
-  kPushed,              // admitted, nothing lost
-  kPushedDroppedOldest, // admitted, the oldest item was evicted
-  kRejected,            // kDropNewest and full: the new item was dropped
-  kClosed,              // queue closed: the item was not admitted
-  kTimeout,             // kBlock: no space within the timeout
-  kCancelled,           // kBlock: stop requested while waiting
+  kPushed,               // admitted, nothing lost
+  kPushedDroppedOldest,  // admitted, the oldest item was evicted
+  kRejected,             // kDropNewest and full: the new item was dropped
+  kClosed,               // queue closed: the item was not admitted
+  kTimeout,              // kBlock: no space within the timeout
+  kCancelled,            // kBlock: stop requested while waiting
 };
 
 struct QueueStats {
@@ -60,9 +60,7 @@ class BoundedQueue {
     PushOutcome outcome = PushOutcome::kPushed;
     if (items_.size() >= capacity_) {
       switch (policy_) {
-        case OverflowPolicy::kDropNewest:
-          ++stats_.dropped_newest;
-          return PushOutcome::kRejected;
+        case OverflowPolicy::kDropNewest: ++stats_.dropped_newest; return PushOutcome::kRejected;
         case OverflowPolicy::kDropOldest:
           items_.pop_front();
           ++stats_.dropped_oldest;
@@ -153,8 +151,8 @@ class BoundedQueue {
 
  private:
   template <typename Pred>
-  bool wait(std::unique_lock<std::mutex>& lock, std::condition_variable_any& cv,
-            std::stop_token& stop, Micros timeout, Pred pred) {
+  bool wait(std::unique_lock<std::mutex>& lock, std::condition_variable_any& cv, std::stop_token& stop,
+            Micros timeout, Pred pred) {
     if (timeout < Micros::zero()) return cv.wait(lock, stop, pred);
     return cv.wait_for(lock, stop, timeout, pred);
   }

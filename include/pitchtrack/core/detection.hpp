@@ -14,7 +14,7 @@ namespace pitchtrack {
 enum class ObjectClass : int { kBall = 0, kGoalkeeper = 1, kPlayer = 2, kReferee = 3 };
 inline constexpr int kNumObjectClasses = 4;
 
-std::string_view to_string(ObjectClass c);                        // "ball", "goalkeeper", ...
+std::string_view to_string(ObjectClass c);  // "ball", "goalkeeper", ...
 std::optional<ObjectClass> object_class_from_string(std::string_view name);
 inline bool is_person(ObjectClass c) { return c != ObjectClass::kBall; }
 

@@ -30,9 +30,9 @@ struct FrameResult {
   int64_t arrival_us = 0;
   std::vector<Track> tracks;  // people (players, goalkeepers, referees)
   std::optional<BallState> ball;
-  std::optional<Homography> homography;  // empty when the calibration is not trustworthy
-  double calibration_quality = 0.0;     // [0, 1]
-  bool camera_cut = false;              // a shot change was detected at this frame
+  std::optional<Homography> homography;      // empty when the calibration is not trustworthy
+  double calibration_quality = 0.0;          // [0, 1]
+  bool camera_cut = false;                   // a shot change was detected at this frame
   std::map<std::string, double> timings_ms;  // per-stage time for this frame, ms
 };
 

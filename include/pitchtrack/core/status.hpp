@@ -69,19 +69,15 @@ inline Status cancelled(std::string m) { return {StatusCode::kCancelled, std::mo
 inline Status unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
 inline Status unsupported(std::string m) { return {StatusCode::kUnsupported, std::move(m)}; }
 inline Status data_loss(std::string m) { return {StatusCode::kDataLoss, std::move(m)}; }
-inline Status failed_precondition(std::string m) {
-  return {StatusCode::kFailedPrecondition, std::move(m)};
-}
-inline Status resource_exhausted(std::string m) {
-  return {StatusCode::kResourceExhausted, std::move(m)};
-}
+inline Status failed_precondition(std::string m) { return {StatusCode::kFailedPrecondition, std::move(m)}; }
+inline Status resource_exhausted(std::string m) { return {StatusCode::kResourceExhausted, std::move(m)}; }
 inline Status internal_error(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 
 // Result<T>: a value or a non-ok Status.
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : data_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : data_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(data_).is_ok() && "Result built from an ok Status");
   }
@@ -114,15 +110,14 @@ class [[nodiscard]] Result {
 #define PT_CONCAT_(a, b) PT_CONCAT_INNER_(a, b)
 
 // Returns the Status from the enclosing function if `expr` (a Status) is not ok.
-#define PT_RETURN_IF_ERROR(expr)                      \
-  do {                                                \
-    ::pitchtrack::Status pt_status_ = (expr);         \
-    if (!pt_status_.is_ok()) return pt_status_;       \
+#define PT_RETURN_IF_ERROR(expr)                \
+  do {                                          \
+    ::pitchtrack::Status pt_status_ = (expr);   \
+    if (!pt_status_.is_ok()) return pt_status_; \
   } while (false)
 
 // PT_ASSIGN_OR_RETURN(auto x, make_x()); declares/assigns x or returns the error.
-#define PT_ASSIGN_OR_RETURN(lhs, expr) \
-  PT_ASSIGN_OR_RETURN_IMPL_(PT_CONCAT_(pt_result_, __LINE__), lhs, expr)
+#define PT_ASSIGN_OR_RETURN(lhs, expr) PT_ASSIGN_OR_RETURN_IMPL_(PT_CONCAT_(pt_result_, __LINE__), lhs, expr)
 #define PT_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                              \
   if (!tmp.is_ok()) return tmp.status();          \

@@ -28,10 +28,10 @@ struct Track {
   float score = 0.0f;
   ObjectClass role = ObjectClass::kPlayer;  // per-track vote over detections
   TrackState state = TrackState::kTentative;
-  int det_index = -1;                   // index of the matched detection this frame; -1 if predicted
-  std::optional<int> team;              // 0 or 1; empty when unknown or a referee
-  std::optional<float> team_confidence; // [0, 1]
-  std::optional<PitchPoint> pitch_m;    // foot point on the pitch, metres
+  int det_index = -1;                      // index of the matched detection this frame; -1 if predicted
+  std::optional<int> team;                 // 0 or 1; empty when unknown or a referee
+  std::optional<float> team_confidence;    // [0, 1]
+  std::optional<PitchPoint> pitch_m;       // foot point on the pitch, metres
   std::optional<PitchPoint> velocity_mps;  // metres per second on the pitch
 };
 

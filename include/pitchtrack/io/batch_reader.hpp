@@ -26,7 +26,8 @@ class BatchFrameReader {
                                                         const SourceConfig& source_config = {});
 
   // The next batch (1..batch_size frames) or kEndOfStream, or the source's error.
-  Result<std::vector<FrameData>> next_batch(std::chrono::milliseconds timeout = std::chrono::milliseconds(-1));
+  Result<std::vector<FrameData>> next_batch(
+      std::chrono::milliseconds timeout = std::chrono::milliseconds(-1));
 
   size_t batch_size() const { return batch_size_; }
   const StreamInfo& info() const { return reader_.info(); }

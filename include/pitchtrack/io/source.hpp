@@ -33,28 +33,28 @@ struct SourceConfig {
   int64_t read_timeout_ms = 5000;       // ms; bound on one read() waiting for data
   std::string hwaccel = "none";         // "none" | "cuda" (falls back to CPU with one log line)
   std::map<std::string, std::string> demuxer_options;  // extra FFmpeg options, e.g. rtsp_transport
-  size_t frame_pool_size = 16;          // idle frame buffers kept for reuse
-  const Clock* clock = nullptr;         // stamps arrival_us; nullptr = steady_clock()
+  size_t frame_pool_size = 16;                         // idle frame buffers kept for reuse
+  const Clock* clock = nullptr;                        // stamps arrival_us; nullptr = steady_clock()
 };
 
 struct StreamInfo {
   std::string uri;
-  std::string container;        // FFmpeg demuxer name, e.g. "mov,mp4,m4a,3gp,3g2,mj2"
-  std::string codec;            // e.g. "h264"
-  int width = 0;                // px
-  int height = 0;               // px
-  double fps = 0.0;             // frames per second (guessed from the stream when variable)
-  double duration_s = -1.0;     // seconds; -1 when unknown (live)
-  int64_t frame_count = -1;     // from the container; -1 when unknown
-  int64_t bit_rate = 0;         // bits per second; 0 when unknown
-  bool is_live = false;         // network input read in live mode
+  std::string container;         // FFmpeg demuxer name, e.g. "mov,mp4,m4a,3gp,3g2,mj2"
+  std::string codec;             // e.g. "h264"
+  int width = 0;                 // px
+  int height = 0;                // px
+  double fps = 0.0;              // frames per second (guessed from the stream when variable)
+  double duration_s = -1.0;      // seconds; -1 when unknown (live)
+  int64_t frame_count = -1;      // from the container; -1 when unknown
+  int64_t bit_rate = 0;          // bits per second; 0 when unknown
+  bool is_live = false;          // network input read in live mode
   std::string hwaccel = "none";  // decoder actually used: "none" or "cuda"
 };
 
 struct SourceStats {
   int64_t frames_decoded = 0;
-  int64_t packets_corrupt = 0;    // packets the decoder rejected and skipped
-  int64_t pts_corrected = 0;      // frames whose timestamp was missing or went backwards
+  int64_t packets_corrupt = 0;  // packets the decoder rejected and skipped
+  int64_t pts_corrected = 0;    // frames whose timestamp was missing or went backwards
 };
 
 class Source {

@@ -147,7 +147,8 @@ Status FfmpegSource::open() {
     if (err == AVERROR_INVALIDDATA) {
       s = invalid_argument("open '" + uri_ +
                            "': not a readable video container (unknown format, garbage or "
-                           "truncated file: " + av::error_string(err) + ")");
+                           "truncated file: " +
+                           av::error_string(err) + ")");
     }
     return s;
   }
@@ -264,9 +265,8 @@ Result<Frame> FfmpegSource::convert(AVFrame* decoded) {
     info_.height = src->height;
   }
   const auto fmt = static_cast<AVPixelFormat>(src->format);
-  sws_.reset(sws_getCachedContext(sws_.release(), src->width, src->height, fmt, src->width,
-                                  src->height, AV_PIX_FMT_BGR24, SWS_BILINEAR, nullptr, nullptr,
-                                  nullptr));
+  sws_.reset(sws_getCachedContext(sws_.release(), src->width, src->height, fmt, src->width, src->height,
+                                  AV_PIX_FMT_BGR24, SWS_BILINEAR, nullptr, nullptr, nullptr));
   if (!sws_) {
     return unsupported("convert '" + uri_ + "': cannot convert pixel format " +
                        (av_get_pix_fmt_name(fmt) ? av_get_pix_fmt_name(fmt) : "?") + " to BGR");
@@ -343,8 +343,8 @@ void FfmpegSource::decode_loop(std::stop_token stop) {
       decoded_.push(Decoded{nullptr, frame.status()}, BoundedQueue<Decoded>::kForever, stop);
       break;
     }
-    const PushOutcome out = decoded_.push(Decoded{std::move(frame).value(), Status::ok()},
-                                          BoundedQueue<Decoded>::kForever, stop);
+    const PushOutcome out =
+        decoded_.push(Decoded{std::move(frame).value(), Status::ok()}, BoundedQueue<Decoded>::kForever, stop);
     if (out != PushOutcome::kPushed) break;
   }
   decoded_.close();

@@ -75,8 +75,9 @@ TEST(BoundedQueue, CloseWakesBlockedProducerAndConsumer) {
 TEST(BoundedQueue, StopTokenCancelsWaits) {
   BoundedQueue<int> q(1, OverflowPolicy::kBlock);
   std::stop_source stop;
-  std::thread consumer([&] { EXPECT_EQ(q.pop(BoundedQueue<int>::kForever, stop.get_token()).status().code(),
-                                       StatusCode::kCancelled); });
+  std::thread consumer([&] {
+    EXPECT_EQ(q.pop(BoundedQueue<int>::kForever, stop.get_token()).status().code(), StatusCode::kCancelled);
+  });
   std::this_thread::sleep_for(10ms);
   stop.request_stop();
   consumer.join();

@@ -97,7 +97,8 @@ TEST(AsyncVideoReader, TargetAboveSourceRateKeepsEveryFrame) {
 }
 
 TEST(AsyncVideoReader, StopReturnsPromptlyWhileSourceIsBlocked) {
-  auto source = std::make_unique<FakeSource>(FakeSourceOptions{.count = 100, .live = true, .block_before = 3});
+  auto source =
+      std::make_unique<FakeSource>(FakeSourceOptions{.count = 100, .live = true, .block_before = 3});
   FakeSource* fake = source.get();
   AsyncVideoReader reader(std::move(source), 8, 0.0);
   ASSERT_TRUE(reader.start().is_ok());
@@ -156,7 +157,8 @@ TEST(AsyncVideoReader, OpenNamesBadInput) {
   auto reader = AsyncVideoReader::open(testing::clip("nope.mp4"));
   ASSERT_FALSE(reader.is_ok());
   EXPECT_NE(reader.status().message().find("nope.mp4"), std::string::npos);
-  EXPECT_FALSE(AsyncVideoReader::open(testing::clip("h264.mp4"), {}, ReaderOptions{.target_fps = -1}).is_ok());
+  EXPECT_FALSE(
+      AsyncVideoReader::open(testing::clip("h264.mp4"), {}, ReaderOptions{.target_fps = -1}).is_ok());
 }
 
 }  // namespace

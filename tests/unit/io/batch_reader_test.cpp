@@ -44,7 +44,8 @@ TEST(BatchFrameReader, ErrorAfterShortBatch) {
 
 TEST(BatchFrameReader, StopsDecodingWhenDestroyedEarly) {
   // Lossless mode blocks the decoder on a full buffer; destruction must not hang.
-  auto reader = std::make_unique<BatchFrameReader>(std::make_unique<FakeSource>(FakeSourceOptions{.count = 1000}), 2);
+  auto reader =
+      std::make_unique<BatchFrameReader>(std::make_unique<FakeSource>(FakeSourceOptions{.count = 1000}), 2);
   ASSERT_TRUE(reader->next_batch().is_ok());
   reader.reset();
   SUCCEED();

@@ -63,7 +63,8 @@ INSTANTIATE_TEST_SUITE_P(Containers, SourceClips,
                                            ClipCase{"mpeg4.avi", "mpeg4", 50}),
                          [](const auto& param_info) {
                            std::string n = param_info.param.file;
-                           for (char& ch : n) if (ch == '.') ch = '_';
+                           for (char& ch : n)
+                             if (ch == '.') ch = '_';
                            return n;
                          });
 

@@ -1,0 +1,87 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "pitchtrack/detect/registry.hpp"
+
+namespace pitchtrack {
+namespace {
+namespace fs = std::filesystem;
+
+const std::string kModel = default_models_dir() + "/football_det.onnx";
+
+// Copies the shipped model's sidecar next to `path`, optionally edited.
+void write_sidecar(const std::string& model_path, const std::string& from, const std::string& to) {
+  std::ifstream in(fs::path(kModel).replace_extension(".json"));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!from.empty()) text.replace(text.find(from), from.size(), to);
+  std::ofstream(fs::path(model_path).replace_extension(".json")) << text;
+}
+
+DetectorConfig onnx_at(const std::string& path) {
+  DetectorConfig c;
+  c.backend = "onnx";
+  c.model_path = path;
+  return c;
+}
+
+TEST(OnnxDetector, ShippedModelRunsBatched) {
+  auto det = create_detector(onnx_at(""));
+  ASSERT_TRUE(det.is_ok()) << det.status().to_string();
+  EXPECT_EQ((*det)->caps().input_width, 1152);
+  MutableFrame m(1280, 720);
+  for (int y = 0; y < 720; ++y) std::fill(m.row(y), m.row(y) + 1280 * 3, static_cast<uint8_t>(y % 200));
+  const Frame f = std::move(m).freeze();
+  std::vector<Frame> batch(3, f);
+  auto out = (*det)->detect(batch);
+  ASSERT_TRUE(out.is_ok()) << out.status().to_string();
+  ASSERT_EQ(out->size(), 3u);
+  EXPECT_EQ((*out)[0].size(), (*out)[2].size());  // same frame, same answer in every batch slot
+}
+
+TEST(OnnxDetector, TruncatedModelIsAClearError) {
+  const std::string path = (fs::temp_directory_path() / "pt_truncated.onnx").string();
+  {
+    std::ifstream in(kModel, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::ofstream(path, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  }
+  write_sidecar(path, "", "");
+  auto det = create_detector(onnx_at(path));
+  ASSERT_FALSE(det.is_ok());
+  EXPECT_NE(det.status().message().find(path), std::string::npos) << det.status().to_string();
+}
+
+TEST(OnnxDetector, MissingOrWrongSidecarIsAClearError) {
+  const std::string path = (fs::temp_directory_path() / "pt_nosidecar.onnx").string();
+  fs::copy_file(kModel, path, fs::copy_options::overwrite_existing);
+  fs::remove(fs::path(path).replace_extension(".json"));
+  auto det = create_detector(onnx_at(path));
+  ASSERT_FALSE(det.is_ok());
+  EXPECT_NE(det.status().message().find(".json"), std::string::npos);
+  write_sidecar(path, "\"referee\"\n", "\"linesman\"\n");
+  det = create_detector(onnx_at(path));
+  ASSERT_FALSE(det.is_ok());
+  EXPECT_NE(det.status().message().find("linesman"), std::string::npos) << det.status().to_string();
+}
+
+TEST(OnnxDetector, WrongInputShapeIsAClearError) {
+  DetectorConfig c = onnx_at("");
+  c.input_width = 1000;  // not a multiple of 32
+  auto det = create_detector(c);
+  ASSERT_FALSE(det.is_ok());
+  EXPECT_NE(det.status().message().find("multiples of 32"), std::string::npos);
+}
+
+TEST(OnnxDetector, EmptyFrameIsAClearError) {
+  auto det = create_detector(onnx_at(""));
+  ASSERT_TRUE(det.is_ok());
+  const Frame empty;
+  auto out = (*det)->detect(std::span<const Frame>(&empty, 1));
+  ASSERT_FALSE(out.is_ok());
+  EXPECT_NE(out.status().message().find("empty"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pitchtrack
