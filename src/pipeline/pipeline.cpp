@@ -10,6 +10,7 @@
 #include "pitchtrack/detect/registry.hpp"
 #include "pitchtrack/motion/camera_motion.hpp"
 #include "pitchtrack/motion/cut_detector.hpp"
+#include "pitchtrack/pitch/homography.hpp"
 #include "pitchtrack/team/team_classifier.hpp"
 #include "pitchtrack/track/ball_tracker.hpp"
 
@@ -25,11 +26,6 @@ Eigen::Matrix3d to_matrix(const Homography& h) {
   Eigen::Matrix3d m;
   m << h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8];
   return m;
-}
-Homography from_matrix(const Eigen::Matrix3d& m) {
-  const double s = std::abs(m(2, 2)) > 1e-12 ? m(2, 2) : 1.0;
-  return {m(0, 0) / s, m(0, 1) / s, m(0, 2) / s, m(1, 0) / s, m(1, 1) / s,
-          m(1, 2) / s, m(2, 0) / s, m(2, 1) / s, 1.0};
 }
 
 // Smoothed pitch velocity per track id, purged when an id is not seen for a while.
@@ -275,9 +271,11 @@ class PipelineImpl final : public Pipeline {
       const auto& a = *camera_motion_;
       Eigen::Matrix3d A;
       A << a[0], a[1], a[2], a[3], a[4], a[5], 0, 0, 1;
-      homography_ = from_matrix(to_matrix(*homography_) * A.inverse());
-    } else if (homography_ && !camera_motion_ && cfg_.camera_motion) {
-      homography_.reset();  // motion unknown this frame: no stale calibration
+      const Eigen::Matrix3d m = to_matrix(*homography_) * A.inverse();
+      homography_ = normalize_homography(
+          {m(0, 0), m(0, 1), m(0, 2), m(1, 0), m(1, 1), m(1, 2), m(2, 0), m(2, 1), m(2, 2)});
+    } else {
+      homography_.reset();  // camera motion unknown this frame: no stale calibration
     }
     r.homography = homography_;
     r.calibration_quality = homography_ ? quality_ : 0.0;

@@ -223,7 +223,6 @@ Status StreamProcessor::wait() {
 
 void StreamProcessor::stop() {
   if (!started_) return;
-  stopping_ = true;
   if (pipeline_thread_.joinable()) {
     pipeline_thread_.request_stop();
     pipeline_thread_.join();

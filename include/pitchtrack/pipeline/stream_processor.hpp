@@ -108,7 +108,6 @@ class StreamProcessor {
   std::condition_variable done_cv_;
   bool done_ = false;
   bool started_ = false;
-  std::atomic<bool> stopping_{false};
   Status final_status_;
   StreamStats stats_;
   int64_t reader_dropped_base_ = 0;  // drops of readers closed before the current one
