@@ -114,7 +114,9 @@ def main():
     # ---------------- TorchScript (traced) ----------------
     with torch.no_grad():
         ts = torch.jit.trace(fused, dummy)
-    ts = torch.jit.freeze(ts.eval()) if hasattr(torch.jit, "freeze") else ts
+    # Not frozen: freezing turns the weights into graph constants, which `module.half()` cannot
+    # convert, and the C++ TorchDetector runs FP16 on CUDA by converting the module's parameters.
+    ts = ts.eval()
     ts.save(ts_path)
 
     # ---------------- parity ----------------

@@ -62,6 +62,13 @@ def parse_args():
     ap.add_argument("--ball-paste", type=int, default=0, help="extra pasted balls per image (0: off)")
     ap.add_argument("--ball-reg-weight", type=float, default=1.0, help="size/offset loss weight of balls")
     ap.add_argument("--init", default="", help="start from these weights (EMA of a checkpoint), new optimiser")
+    ap.add_argument("--freeze-bn", type=int, default=0,
+                    help="keep BatchNorm in eval mode (running statistics fixed, affine trained); for "
+                         "fine-tuning from weights recovered from a BN-folded export (train/unfuse.py)")
+    ap.add_argument("--select", default="mean", choices=["mean", "margin"],
+                    help="best checkpoint by mean AP50, or by the smallest margin over the per-class "
+                         "AP50 targets (--targets)")
+    ap.add_argument("--targets", default="0.60,0.80,0.95,0.85", help="AP50 targets for --select margin")
     ap.add_argument("--limit-train", type=int, default=0, help="debug: use only N train images")
     ap.add_argument("--limit-valid", type=int, default=0, help="debug: use only N valid images")
     return ap.parse_args()
@@ -219,7 +226,7 @@ def main():
         gen.set_state(ck["gen"].cpu())
         cpu_gen.set_state(ck["cpu_gen"].cpu())
         perm, pi = ck["perm"].cpu(), ck["pi"]
-        log(f"resumed from {args.resume} at step {step}/{total_steps}, best mAP50 {best:.4f}", fh)
+        log(f"resumed from {args.resume} at step {step}/{total_steps}, best score ({args.select}) {best:.4f}", fh)
 
     def save(path, final=False):
         torch.save({"model": model.state_dict(), "ema": ema.m.state_dict(), "opt": opt.state_dict(),
@@ -228,22 +235,37 @@ def main():
                     "perm": perm, "pi": pi,
                     "model_cfg": model_cfg, "input_hw": (in_h, in_w), "args": vars(args)}, path)
 
+    targets = [float(v) for v in args.targets.split(",")]
+
+    def set_train():
+        model.train()
+        if args.freeze_bn:
+            for m in model.modules():
+                if isinstance(m, torch.nn.BatchNorm2d):
+                    m.eval()
+
+    def score_of(res):
+        if args.select == "margin":
+            return min(res["AP50"][c] - t for c, t in zip(CLASSES, targets))
+        return res["mAP50"]
+
     def evaluate_now(full=False):
         nonlocal best
         t = time.time()
         res = eval_torch(ema.m, va_imgs, va_labels, in_h, in_w, dev, full=full)
         history.append({"step": step, **{k: res[k] for k in ("AP50", "AP50_95", "mAP50", "mAP50_95")}})
         tag = ""
-        if res["mAP50"] > best:
-            best = res["mAP50"]
+        if score_of(res) > best:
+            best = score_of(res)
             torch.save({"ema": ema.m.state_dict(), "model_cfg": model_cfg, "input_hw": (in_h, in_w),
                         "step": step, "metrics": res}, os.path.join(args.out, "best.pt"))
             tag = " *best*"
         log(f"eval step {step}: {format_result(res)} ({time.time() - t:.1f}s){tag}", fh)
-        model.train()
+        set_train()
         return res
 
-    model.train()
+    best = best if args.resume else -1e9
+    set_train()
     t_meas, meas_steps = None, 0
     use_amp = bool(args.amp) and dev.type == "cuda"
     stop_reason = "done"
@@ -303,7 +325,7 @@ def main():
     evaluate_now(full=True)
     save(os.path.join(args.out, "last.pt"))
     log(f"stopped ({stop_reason}) at step {step}/{total_steps}, train time {train_s / 60:.1f} min, "
-        f"best mAP50 {best:.4f}", fh)
+        f"best score ({args.select}) {best:.4f}", fh)
     json.dump(history, open(os.path.join(args.out, "history.json"), "w"), indent=1)
 
 

@@ -1,7 +1,6 @@
 // `pitchtrack detect`: runs a detector over a folder of images and writes YOLO-format
 // predictions (<stem>.txt: `class cx cy w h score`, normalised), which `pitchtrack eval-detect
 // --pred` scores; so every backend (onnx, classical, darknet baseline) is compared the same way.
-#include <opencv2/imgcodecs.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -12,6 +11,7 @@
 
 #include "commands.hpp"
 #include "pitchtrack/detect/registry.hpp"
+#include "pitchtrack/io/image.hpp"
 
 namespace pitchtrack::cli {
 namespace {
@@ -61,9 +61,9 @@ int run_detect(const DetectArgs& a) {
     std::vector<Frame> frames;
     std::vector<fs::path> names;
     for (size_t i = start; i < std::min(files.size(), start + static_cast<size_t>(a.batch)); ++i) {
-      cv::Mat img = cv::imread(files[i].string(), cv::IMREAD_COLOR);
-      if (img.empty()) return fail("detect", "cannot read image '" + files[i].string() + "'");
-      frames.push_back(Frame::copy_from(img.data, img.cols, img.rows, static_cast<int>(img.step)));
+      auto img = read_image(files[i].string());
+      if (!img.is_ok()) return fail("detect", img.status().to_string());
+      frames.push_back(std::move(*img));
       names.push_back(files[i]);
     }
     const auto t0 = std::chrono::steady_clock::now();

@@ -22,6 +22,7 @@ struct EvalArgs {
   bool processed_only = false;
   std::string image_size;  // "WxH"
   double ball_max_px = 10.0;
+  bool pitch_gt_h = false;
 };
 
 struct EvalDetectArgs {
@@ -67,6 +68,8 @@ void register_eval(CLI::App& app) {
                    ? std::string()
                    : std::string("expected WxH, e.g. 1280x720");
       });
+  sub->add_flag("--pitch-from-gt-homography", args->pitch_gt_h,
+                "pitch error of the predicted boxes projected by the GT homography (calibration taken out)");
   sub->add_option("--ball-max-px", args->ball_max_px, "ball detected when centres are this close (px)")
       ->check(CLI::PositiveNumber);
   on_selected(sub, [args] {
@@ -79,6 +82,7 @@ void register_eval(CLI::App& app) {
     options.ceiling_iou = args->ceiling_iou;
     options.processed_only = args->processed_only;
     options.scene.ball_max_distance_px = args->ball_max_px;
+    options.scene.pitch_from_gt_homography = args->pitch_gt_h;
     if (!args->image_size.empty()) {
       char x = 0;
       sscanf(args->image_size.c_str(), "%d%c%d", &options.scene.default_image_width, &x,

@@ -4,7 +4,6 @@
 // from the predicted keypoints (PitchCalibrator, auto mode, one frame) against the homography
 // from the ground-truth keypoints.
 #include <nlohmann/json.hpp>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -16,6 +15,7 @@
 
 #include "commands.hpp"
 #include "pitchtrack/detect/pitch_keypoint_detector.hpp"
+#include "pitchtrack/io/image.hpp"
 #include "pitchtrack/pitch/calibration_error.hpp"
 #include "pitchtrack/pitch/calibrator.hpp"
 
@@ -120,9 +120,12 @@ void register_eval_keypoints(CLI::App& app) {
         return fail("eval-keypoints",
                     "'" + lab.string() + "': missing or not a 32-keypoint YOLOv8-pose label");
       }
-      cv::Mat img = cv::imread(f.string(), cv::IMREAD_COLOR);
-      if (img.empty()) return fail("eval-keypoints", "'" + f.string() + "': cannot decode image");
-      cv::resize(img, img, cv::Size(size.width_px, size.height_px), 0, 0, cv::INTER_LINEAR);
+      auto decoded = read_image(f.string());
+      if (!decoded.is_ok()) return fail("eval-keypoints", decoded.status().to_string());
+      const cv::Mat src(decoded->height(), decoded->width(), CV_8UC3, const_cast<uint8_t*>(decoded->data()),
+                        static_cast<size_t>(decoded->stride_bytes()));
+      cv::Mat img;
+      cv::resize(src, img, cv::Size(size.width_px, size.height_px), 0, 0, cv::INTER_LINEAR);
       Frame frame = Frame::copy_from(img.data, img.cols, img.rows, static_cast<int>(img.step));
       frame.index = n_frames++;
       auto kps = (*det)->detect(frame);

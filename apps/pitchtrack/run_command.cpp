@@ -12,6 +12,7 @@
 
 #include "commands.hpp"
 #include "pitchtrack/core/version.hpp"
+#include "pitchtrack/pipeline/annotated_video_sink.hpp"
 #include "pitchtrack/pipeline/factory.hpp"
 
 namespace pitchtrack::cli {
@@ -51,6 +52,9 @@ nlohmann::json stream_info_json(const StreamInfo& i) {
 }
 
 int run_run(const RunArgs& a) {
+  // From the start: a Ctrl-C while the input opens still ends with complete outputs.
+  std::signal(SIGINT, on_sigint);
+  std::signal(SIGTERM, on_sigint);
   auto cfg = config_from(a.config);
   if (!cfg.is_ok()) return fail("run", cfg.status().to_string());
   if (a.target_fps >= 0) cfg->stream.target_fps = a.target_fps;
@@ -59,10 +63,12 @@ int run_run(const RunArgs& a) {
   if (ec) return fail("run", "cannot create output directory '" + a.out_dir + "': " + ec.message());
 
   // Frame rate for time-based settings: the source's own.
+  StreamInfo probed;
   {
     auto probe = open_source(a.source, cfg->source);
     if (!probe.is_ok()) return fail("run", probe.status().to_string());
-    cfg->pipeline.fps = (*probe)->info().fps > 0 ? (*probe)->info().fps : 25.0;
+    probed = (*probe)->info();
+    cfg->pipeline.fps = probed.fps > 0 ? probed.fps : 25.0;
     if (cfg->stream.target_fps > 0) cfg->pipeline.fps = std::min(cfg->pipeline.fps, cfg->stream.target_fps);
   }
   auto pipeline =
@@ -76,12 +82,22 @@ int run_run(const RunArgs& a) {
   auto sink = make_jsonl_sink(tracks_path);
   if (!sink.is_ok()) return fail("run", sink.status().to_string());
   sp.add_sink(std::move(sink).value());
+  std::string annotated_path;
+  if (a.annotate) {
+    // Drawn and encoded on the sink thread, one output frame per result, at the processed rate.
+    annotated_path = (std::filesystem::path(a.out_dir) / "annotated.mp4").string();
+    AnnotatedVideoConfig vc;
+    vc.video.width = probed.width & ~1;
+    vc.video.height = probed.height & ~1;
+    vc.video.fps = cfg->pipeline.fps;
+    auto video = make_annotated_video_sink(annotated_path, vc);
+    if (!video.is_ok()) return fail("run", video.status().to_string());
+    sp.add_sink(std::move(video).value());
+  }
 
   std::atomic<int64_t> written{0};
   Status st = sp.start([&](const FrameResult&) { written.fetch_add(1); });
   if (!st.is_ok()) return fail("run", st.to_string());
-  std::signal(SIGINT, on_sigint);
-  std::signal(SIGTERM, on_sigint);
 
   const StreamInfo info = sp.info();
   const int64_t total = a.max_frames > 0 ? a.max_frames
@@ -126,6 +142,7 @@ int run_run(const RunArgs& a) {
   summary["mode"] = cfg->mode;
   summary["detector"] = {{"backend", caps.backend}, {"device", caps.device}, {"max_batch", caps.max_batch}};
   summary["outputs"] = {{"tracks", tracks_path}};
+  if (!annotated_path.empty()) summary["outputs"]["annotated_video"] = annotated_path;
   summary["frames_written"] = s.results_written;
   summary["stream"] = {{"frames_read", s.frames_read},       {"frames_processed", s.frames_processed},
                        {"dropped_reader", s.dropped_reader}, {"dropped_latency", s.dropped_latency},
@@ -138,7 +155,7 @@ int run_run(const RunArgs& a) {
   std::ofstream(summary_path) << summary.dump(2) << "\n";
   std::cout << m.to_table();
   std::cout << "results: " << s.results_written << " frames -> " << tracks_path << ", " << summary_path
-            << "\n";
+            << (annotated_path.empty() ? "" : ", " + annotated_path) << "\n";
   if (!end.is_ok() && end.code() != StatusCode::kCancelled) return fail("run", end.to_string());
   return stopped_by_user ? 130 : 0;
 }
@@ -182,12 +199,10 @@ void register_run(CLI::App& app) {
   sub->add_option("--out-dir", a->out_dir, "output directory")->required();
   sub->add_option("--max-frames", a->max_frames, "stop after N results")->check(CLI::NonNegativeNumber);
   sub->add_option("--target-fps", a->target_fps, "override the config's target_fps");
-  sub->add_flag("--annotate", a->annotate, "also write an annotated video (not yet available)");
+  sub->add_flag("--annotate", a->annotate,
+                "also write annotated.mp4: boxes by team, track ids, the ball, a HUD line");
   sub->add_flag("--progress,!--no-progress", a->progress, "progress bar with FPS and ETA (files)");
-  on_selected(sub, [a] {
-    if (a->annotate) return fail("run", "--annotate is not available in this build yet");
-    return run_run(*a);
-  });
+  on_selected(sub, [a] { return run_run(*a); });
 
   auto b = std::make_shared<BenchArgs>();
   CLI::App* bench =

@@ -8,6 +8,9 @@
 #include <sstream>
 
 #include "commands.hpp"
+#include "pitchtrack/io/source.hpp"
+#include "pitchtrack/motion/camera_motion.hpp"
+#include "pitchtrack/motion/cut_detector.hpp"
 #include "pitchtrack/track/interpolation.hpp"
 #include "pitchtrack/track/stitching.hpp"
 #include "pitchtrack/track/tracker.hpp"
@@ -74,9 +77,6 @@ struct DegradeArgs {
 int run_track(const TrackArgs& a) {
   auto boxes = read_mot(a.detections);
   if (!boxes.is_ok()) return fail("track", boxes.status().to_string());
-  if (!a.video.empty()) {
-    return fail("track", "--video (camera-motion compensation) is not available in this build yet");
-  }
   TrackerConfig cfg;
   cfg.fps = a.fps;
   cfg.low_score = std::min(cfg.low_score, a.min_score);
@@ -128,14 +128,62 @@ int run_track(const TrackArgs& a) {
         {BoxXyxy::from_xywh(b.x, b.y, b.w, b.h), std::min(b.score, 1.0f), ObjectClass::kPlayer});
     last_frame = std::max(last_frame, b.frame);
   }
+  // With --video: MOT frame f is the video's f-th decoded frame; the camera's motion between
+  // frames (people masked out) and shot cuts are estimated on it, as in the pipeline.
+  std::unique_ptr<Source> video;
+  std::unique_ptr<CameraMotionEstimator> motion;
+  std::unique_ptr<CutDetector> cuts;
+  if (!a.video.empty()) {
+    SourceConfig vc;
+    vc.mode = SourceMode::kFile;
+    auto src = open_source(a.video, vc);
+    if (!src.is_ok()) return fail("track", src.status().to_string());
+    video = std::move(*src);
+    auto m = CameraMotionEstimator::create({});
+    if (!m.is_ok()) return fail("track", m.status().to_string());
+    motion = std::move(*m);
+    CutDetectorConfig cc;
+    cc.fps = a.fps;
+    auto c = CutDetector::create(cc);
+    if (!c.is_ok()) return fail("track", c.status().to_string());
+    cuts = std::move(*c);
+  }
   std::vector<std::vector<Track>> tracks(static_cast<size_t>(last_frame));
+  std::vector<BoxXyxy> masks;
+  int64_t cut_frames = 0, motion_frames = 0;
   for (int64_t f = 1; f <= last_frame; ++f) {
     FrameContext ctx;
     ctx.frame_index = f - 1;
     const auto it = by_frame.find(f);
     static const std::vector<Detection> kNone;
     const std::vector<Detection>& dets = it == by_frame.end() ? kNone : it->second;
+    if (video) {
+      auto frame = video->read();
+      if (!frame.is_ok()) {
+        if (frame.status().code() == StatusCode::kEndOfStream) {
+          return fail("track", "'" + a.video + "' ends after " + std::to_string(f - 1) + " frames but '" +
+                                   a.detections + "' has detections up to frame " +
+                                   std::to_string(last_frame));
+        }
+        return fail("track", frame.status().to_string());
+      }
+      auto cut = cuts->update(*frame);
+      if (!cut.is_ok()) return fail("track", cut.status().to_string());
+      masks.clear();
+      for (const Detection& d : dets) masks.push_back(d.box_px);
+      if (*cut) motion->reset();
+      auto cm = motion->estimate(*frame, masks);
+      if (!cm.is_ok()) return fail("track", cm.status().with_context(a.video).to_string());
+      ctx.camera_cut = *cut;
+      if (!*cut) ctx.camera_motion = cm->affine;
+      cut_frames += *cut ? 1 : 0;
+      motion_frames += ctx.camera_motion ? 1 : 0;
+    }
     tracks[static_cast<size_t>(f - 1)] = (*tracker)->update(dets, ctx);
+  }
+  if (video) {
+    std::cerr << "camera motion on " << motion_frames << " of " << last_frame << " frames, " << cut_frames
+              << " cuts\n";
   }
   if (a.stitch) {
     tracks = stitch_tracklets(tracks, sc);

@@ -75,6 +75,7 @@ Frame Frame::clone() const {
   out.index = index;
   out.pts_us = pts_us;
   out.arrival_us = arrival_us;
+  out.decode_us = decode_us;
   return out;
 }
 

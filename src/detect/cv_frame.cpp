@@ -2,16 +2,13 @@
 
 #include <opencv2/imgproc.hpp>
 
-#include <algorithm>
-#include <cmath>
+#include "detect/centernet_model.hpp"
 
 namespace pitchtrack::detect {
 
 float letterbox_top_left(const cv::Mat& src, int width, int height, int pad, cv::Mat& dst) {
-  const float scale = std::min(static_cast<float>(width) / static_cast<float>(src.cols),
-                               static_cast<float>(height) / static_cast<float>(src.rows));
-  const int rw = std::max(1, std::min(width, static_cast<int>(std::lround(src.cols * scale))));
-  const int rh = std::max(1, std::min(height, static_cast<int>(std::lround(src.rows * scale))));
+  const LetterboxGeometry g = letterbox_geometry(src.cols, src.rows, width, height);
+  const int rw = g.width, rh = g.height;
   dst.create(height, width, CV_8UC3);
   cv::Mat roi = dst(cv::Rect(0, 0, rw, rh));
   if (rw == src.cols && rh == src.rows) {
@@ -21,7 +18,13 @@ float letterbox_top_left(const cv::Mat& src, int width, int height, int pad, cv:
   }
   if (rw < width) dst(cv::Rect(rw, 0, width - rw, height)).setTo(cv::Scalar::all(pad));
   if (rh < height) dst(cv::Rect(0, rh, rw, height - rh)).setTo(cv::Scalar::all(pad));
-  return scale;
+  return g.scale;
+}
+
+float letterbox_into(const Frame& frame, int input_width, int input_height, int pad, uint8_t* dst,
+                     size_t dst_stride) {
+  cv::Mat out(input_height, input_width, CV_8UC3, dst, dst_stride);  // create() below keeps this buffer
+  return letterbox_top_left(as_mat(frame), input_width, input_height, pad, out);
 }
 
 }  // namespace pitchtrack::detect

@@ -143,7 +143,14 @@ SceneMetrics evaluate_scene(const EvalSequence& gt, const EvalSequence& pred,
           }
         }
       }
-      if (gt.has_pitch && go.pitch_m) {
+      if (gt.has_pitch && go.pitch_m && options.pitch_from_gt_homography) {
+        if (!g.homography) continue;
+        ++pitch_with_gt;
+        const Vec3 q = apply(*g.homography, 0.5 * (po.box_px.x1 + po.box_px.x2), po.box_px.y2);
+        if (std::abs(q[2]) > 1e-12) {
+          pitch_errors.push_back(distance(go.pitch_m->x_m, go.pitch_m->y_m, q[0] / q[2], q[1] / q[2]));
+        }
+      } else if (gt.has_pitch && go.pitch_m) {
         ++pitch_with_gt;
         if (po.pitch_m) {
           pitch_errors.push_back(

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace pitchtrack {
@@ -29,11 +30,32 @@ AsyncVideoReader::AsyncVideoReader(std::unique_ptr<Source> source, ReaderOptions
       clock_(options.clock != nullptr ? options.clock : &steady_clock()),
       queue_(options.buffer_size == 0 ? 1 : options.buffer_size,
              live_ ? OverflowPolicy::kDropOldest : OverflowPolicy::kBlock) {
-  if (options_.target_fps > 0) {
-    period_us_ = static_cast<int64_t>(std::llround(1e6 / options_.target_fps));
-    const double src_fps = info_.fps > 0 ? info_.fps : options_.target_fps;
-    tolerance_us_ = static_cast<int64_t>(std::llround(0.5e6 / src_fps));
+  set_period(options_.target_fps);
+}
+
+void AsyncVideoReader::set_period(double fps) {
+  target_fps_ = fps;
+  if (!(fps > 0)) {
+    period_us_ = 0;
+    return;
   }
+  period_us_ = std::max<int64_t>(1, static_cast<int64_t>(std::llround(1e6 / fps)));
+  const double src_fps = info_.fps > 0 ? info_.fps : fps;
+  tolerance_us_ = static_cast<int64_t>(std::llround(0.5e6 / src_fps));
+  // The next slot is one period after the last frame taken; before the first, the first frame.
+  next_due_us_ = last_taken_pts_us_ < 0 ? 0 : last_taken_pts_us_ + period_us_;
+}
+
+void AsyncVideoReader::set_target_fps(double fps) {
+  if (fps < 0) return;
+  std::lock_guard lock(mutex_);
+  if (fps == target_fps_) return;
+  set_period(fps);
+}
+
+double AsyncVideoReader::target_fps() const {
+  std::lock_guard lock(mutex_);
+  return target_fps_;
 }
 
 AsyncVideoReader::AsyncVideoReader(std::unique_ptr<Source> source, size_t buffer_size, double target_fps)
@@ -58,15 +80,17 @@ Status AsyncVideoReader::start() {
 }
 
 bool AsyncVideoReader::select(int64_t pts_us) {
-  if (period_us_ <= 0) return true;
-  if (pts_us + tolerance_us_ < next_due_us_) return false;
-  // Advance to the first slot after this frame; slots missed by a gap in the input are skipped
-  // rather than filled with duplicates.
-  next_due_us_ += period_us_;
-  if (next_due_us_ <= pts_us) {
-    const int64_t behind = (pts_us - next_due_us_) / period_us_ + 1;
-    next_due_us_ += behind * period_us_;
+  if (period_us_ > 0) {
+    if (pts_us + tolerance_us_ < next_due_us_) return false;
+    // Advance to the first slot after this frame; slots missed by a gap in the input are
+    // skipped rather than filled with duplicates.
+    next_due_us_ += period_us_;
+    if (next_due_us_ <= pts_us) {
+      const int64_t behind = (pts_us - next_due_us_) / period_us_ + 1;
+      next_due_us_ += behind * period_us_;
+    }
   }
+  last_taken_pts_us_ = pts_us;
   return true;
 }
 
@@ -103,7 +127,12 @@ void AsyncVideoReader::run(std::stop_token stop) {
       take = select(f.pts_us);
       if (!take) ++skipped_;
     }
-    if (!take) continue;
+    if (!take) {
+      skipped_decode_us_ += f.decode_us;
+      continue;
+    }
+    f.decode_us += skipped_decode_us_;
+    skipped_decode_us_ = 0;
     FrameData data{f, f.index, f.pts_us, f.arrival_us};
     const PushOutcome outcome = queue_.push(std::move(data), BoundedQueue<FrameData>::kForever, stop);
     if (outcome == PushOutcome::kClosed || outcome == PushOutcome::kCancelled) break;

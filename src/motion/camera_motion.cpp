@@ -90,23 +90,25 @@ class CameraMotionImpl final : public CameraMotionEstimator {
     }
 
     CameraMotion out;
-    std::vector<cv::Point2f> kept;  // this frame's background points, tracked inliers
+    // Point lists are members (cleared, refilled): their buffers are reused frame to frame.
+    std::vector<cv::Point2f>& kept = kept_;  // this frame's background points, tracked inliers
+    kept.clear();
     if (has_prev_ && !prev_pts_.empty()) {
-      std::vector<cv::Point2f> next;
-      std::vector<uchar> status;
-      std::vector<float> err;
-      cv::calcOpticalFlowPyrLK(prev_pyr, pyr, prev_pts_, next, status, err, win, cfg_.lk_levels,
+      std::vector<cv::Point2f>& next = next_;
+      std::vector<uchar>& status = status_;
+      cv::calcOpticalFlowPyrLK(prev_pyr, pyr, prev_pts_, next, status, err_, win, cfg_.lk_levels,
                                cv::TermCriteria(cv::TermCriteria::COUNT | cv::TermCriteria::EPS, 10, 0.03));
-      std::vector<cv::Point2f> p0, p1;
-      p0.reserve(next.size());
-      p1.reserve(next.size());
+      std::vector<cv::Point2f>& p0 = p0_;
+      std::vector<cv::Point2f>& p1 = p1_;
+      p0.clear();
+      p1.clear();
       for (size_t i = 0; i < next.size(); ++i) {
         if (!status[i]) continue;
         p0.push_back(prev_pts_[i]);
         p1.push_back(next[i]);
       }
       if (static_cast<int>(p0.size()) >= cfg_.min_inliers) {
-        std::vector<uchar> inl;
+        std::vector<uchar>& inl = inliers_;
         const cv::Mat m =
             cv::estimateAffinePartial2D(p0, p1, inl, cv::RANSAC, cfg_.ransac_threshold_px, 500, 0.995, 10);
         const int n_in = m.empty() ? 0 : cv::countNonZero(inl);
@@ -132,7 +134,7 @@ class CameraMotionImpl final : public CameraMotionEstimator {
              p.y >= static_cast<float>(work_.height) - border || mask_.at<uchar>(y, x) == 0;
     });
     if (static_cast<double>(kept.size()) < cfg_.redetect_fraction * cfg_.max_features) detect(kept);
-    prev_pts_ = std::move(kept);
+    prev_pts_.swap(kept);  // both keep their capacity
     has_prev_ = true;
     cur_ = 1 - cur_;
     return out;
@@ -146,7 +148,7 @@ class CameraMotionImpl final : public CameraMotionEstimator {
   // which also costs ~5x more: the response at full work resolution is 2.4 ms per frame here).
   void detect(std::vector<cv::Point2f>& pts) {
     halve(grey_, half_);
-    cv::cornerMinEigenVal(half_, eig_, 3, 3);
+    min_eigen_response(half_);
     double max_eig = 0;
     cv::minMaxLoc(eig_, nullptr, &max_eig);
     if (!(max_eig > 0)) return;
@@ -189,6 +191,38 @@ class CameraMotionImpl final : public CameraMotionEstimator {
     }
   }
 
+  // cv::cornerMinEigenVal(src, eig_, 3, 3) with every buffer a member: OpenCV's own allocates
+  // three image-sized temporaries per call (Dx, Dy, the 3-channel tensor; ~1.1 MB at 320x180).
+  // Same steps and arithmetic: Sobel 3x3 scaled by 1 / (4 * 3 * 255), products, unnormalised
+  // 3x3 box sum, smaller eigenvalue (a + c) - sqrt((a - c)^2 + b^2) with a, c halved.
+  void min_eigen_response(const cv::Mat& src) {
+    const double scale = 1.0 / (4.0 * 3.0 * 255.0);
+    cv::Sobel(src, dx_, CV_32F, 1, 0, 3, scale, 0, cv::BORDER_DEFAULT);
+    cv::Sobel(src, dy_, CV_32F, 0, 1, 3, scale, 0, cv::BORDER_DEFAULT);
+    tensor_.create(src.size(), CV_32FC3);
+    for (int y = 0; y < src.rows; ++y) {
+      const float* gx = dx_.ptr<float>(y);
+      const float* gy = dy_.ptr<float>(y);
+      float* t = tensor_.ptr<float>(y);
+      for (int x = 0; x < src.cols; ++x) {
+        t[3 * x] = gx[x] * gx[x];
+        t[3 * x + 1] = gx[x] * gy[x];
+        t[3 * x + 2] = gy[x] * gy[x];
+      }
+    }
+    cv::boxFilter(tensor_, tensor_sum_, tensor_.depth(), cv::Size(3, 3), cv::Point(-1, -1), false,
+                  cv::BORDER_DEFAULT);
+    eig_.create(src.size(), CV_32F);
+    for (int y = 0; y < src.rows; ++y) {
+      const float* t = tensor_sum_.ptr<float>(y);
+      float* e = eig_.ptr<float>(y);
+      for (int x = 0; x < src.cols; ++x) {
+        const float a = t[3 * x] * 0.5f, b = t[3 * x + 1], c = t[3 * x + 2] * 0.5f;
+        e[x] = (a + c) - std::sqrt((a - c) * (a - c) + b * b);
+      }
+    }
+  }
+
   static void halve(const cv::Mat& src, cv::Mat& dst) {
     const bool even = src.cols % 2 == 0 && src.rows % 2 == 0;
     cv::resize(src, dst, cv::Size(std::max(1, src.cols / 2), std::max(1, src.rows / 2)), 0, 0,
@@ -219,13 +253,16 @@ class CameraMotionImpl final : public CameraMotionEstimator {
   CameraMotionConfig cfg_;
   cv::Size full_, work_;
   double sx_ = 1.0, sy_ = 1.0;
-  cv::Mat grey_full_, grey_, mask_, half_, eig_;
+  cv::Mat grey_full_, grey_, mask_, half_, eig_, dx_, dy_, tensor_, tensor_sum_;
   std::array<cv::Mat, 2> halving_;
   std::vector<uchar> occupied_;
   std::array<std::vector<cv::Mat>, 2> pyr_;
   int cur_ = 0;
   bool has_prev_ = false;
   std::vector<cv::Point2f> prev_pts_;
+  std::vector<cv::Point2f> kept_, next_, p0_, p1_;  // per-frame scratch
+  std::vector<uchar> status_, inliers_;
+  std::vector<float> err_;
 };
 
 }  // namespace

@@ -94,6 +94,7 @@ Result<RunConfig> load_run_config(const std::string& path) {
     PT_RETURN_IF_ERROR(r.get("threads", d.threads));
     PT_RETURN_IF_ERROR(r.get("device", d.device));
     PT_RETURN_IF_ERROR(r.get("precision", d.precision));
+    PT_RETURN_IF_ERROR(r.get("warmup_runs", d.warmup_runs));
     if (YAML::Node t = r.child("thresholds")) {
       Reader tr(t, "detector.thresholds.", path);
       for (int k = 0; k < kNumObjectClasses; ++k) {

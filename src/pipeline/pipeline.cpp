@@ -3,8 +3,10 @@
 #include <spdlog/spdlog.h>
 #include <Eigen/Dense>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <unordered_map>
 
 #include "pitchtrack/detect/registry.hpp"
@@ -73,10 +75,14 @@ class PipelineImpl final : public Pipeline {
   explicit PipelineImpl(const PipelineConfig& c)
       : cfg_(c), clock_(c.clock ? c.clock : &steady_clock()), metrics_(c.metrics_window, clock_) {}
 
-  Status init() {
+  Status init(std::unique_ptr<Detector> detector) {
     if (cfg_.keypoints_every_n < 1) return invalid_argument("pipeline.keypoints_every_n must be >= 1");
     if (!(cfg_.fps > 0)) return invalid_argument("pipeline.fps must be > 0");
-    PT_ASSIGN_OR_RETURN(detector_, create_detector(cfg_.detector));
+    if (detector) {
+      detector_ = std::move(detector);
+    } else {
+      PT_ASSIGN_OR_RETURN(detector_, create_detector(cfg_.detector));
+    }
     TrackerConfig tc = cfg_.tracker;
     tc.fps = cfg_.fps;
     PT_ASSIGN_OR_RETURN(tracker_, Tracker::create(tc));
@@ -114,45 +120,40 @@ class PipelineImpl final : public Pipeline {
   }
 
   Result<FrameResult> process_frame(const Frame& frame) override {
-    return process_batch(std::span<const Frame>(&frame, 1)).is_ok()
-               ? Result<FrameResult>(std::move(last_batch_.front()))
-               : Result<FrameResult>(last_status_);
+    auto results = process_batch(std::span<const Frame>(&frame, 1));
+    if (!results.is_ok()) return results.status();
+    return std::move(results->front());
   }
 
   Result<std::vector<FrameResult>> process_batch(std::span<const Frame> frames) override {
-    last_batch_.clear();
-    if (frames.empty()) return last_batch_;
+    // The results are the call's output, moved out (never copied): one vector per call.
+    std::vector<FrameResult> out;
+    if (frames.empty()) return out;
     const auto t_det = SteadyTime::now();
     auto dets = detector_->detect(frames);
-    if (!dets.is_ok()) {
-      last_status_ = dets.status();
-      return last_status_;
-    }
+    if (!dets.is_ok()) return dets.status();
     const double det_total_ms = ms_since(t_det);
     const DetectorTimings dt = detector_->last_timings();
     const double n = static_cast<double>(frames.size());
     // Batched inference: its time is shared equally by the frames of the batch.
     const double pre_ms = dt.preprocess_ms / n;
     const double detect_ms = std::max(0.0, det_total_ms - dt.preprocess_ms) / n;
-    last_batch_.reserve(frames.size());
+    out.reserve(frames.size());
     for (size_t i = 0; i < frames.size(); ++i) {
       FrameResult r;
       StageTimes st;
+      st[Stage::kDecode] = static_cast<double>(frames[i].decode_us) / 1000.0;
       st[Stage::kPreprocess] = pre_ms;
       st[Stage::kDetect] = detect_ms;
-      Status s = process_stateful(frames[i], (*dets)[i], r, st);
-      if (!s.is_ok()) {
-        last_status_ = s;
-        return s;
-      }
+      PT_RETURN_IF_ERROR(process_stateful(frames[i], (*dets)[i], r, st));
       const double latency_ms = static_cast<double>(clock_->now_us() - frames[i].arrival_us) / 1000.0;
       for (int k = 0; k < kNumStages; ++k) {
         r.timings_ms[stage_name(static_cast<Stage>(k))] = st.ms[static_cast<size_t>(k)];
       }
       metrics_.record_frame(latency_ms, st);
-      last_batch_.push_back(std::move(r));
+      out.push_back(std::move(r));
     }
-    return last_batch_;
+    return out;
   }
 
   Status set_homography(const Homography& h) override {
@@ -170,6 +171,23 @@ class PipelineImpl final : public Pipeline {
   std::string profile_json() const override { return metrics_.snapshot().to_json(); }
   MetricsCollector& metrics() override { return metrics_; }
   DetectorCaps detector_caps() const override { return detector_->caps(); }
+
+  Status warm_up(int width, int height) override {
+    if (width <= 0 || height <= 0) {
+      return invalid_argument("pipeline warm-up: bad frame size " + std::to_string(width) + "x" +
+                              std::to_string(height));
+    }
+    MutableFrame m(width, height);
+    for (int y = 0; y < height; ++y) std::memset(m.row(y), 114, static_cast<size_t>(width) * 3);
+    const Frame grey = std::move(m).freeze();
+    const size_t n = static_cast<size_t>(std::max(1, detector_caps().max_batch));
+    const std::vector<Frame> batch(n, grey);
+    auto r = process_batch(batch);
+    if (!r.is_ok()) return r.status().with_context("pipeline warm-up");
+    reset();
+    metrics_.reset();
+    return Status::ok();
+  }
 
   void reset() override {
     tracker_->reset();
@@ -316,15 +334,21 @@ class PipelineImpl final : public Pipeline {
   std::unique_ptr<TeamClassifier> teams_;
   std::vector<Detection> persons_, balls_;
   std::vector<BoxXyxy> person_boxes_;
-  std::vector<FrameResult> last_batch_;
-  Status last_status_;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<Pipeline>> Pipeline::create(const PipelineConfig& config) {
   auto p = std::make_unique<PipelineImpl>(config);
-  PT_RETURN_IF_ERROR(p->init());
+  PT_RETURN_IF_ERROR(p->init(nullptr));
+  return std::unique_ptr<Pipeline>(std::move(p));
+}
+
+Result<std::unique_ptr<Pipeline>> Pipeline::create(const PipelineConfig& config,
+                                                   std::unique_ptr<Detector> detector) {
+  if (!detector) return invalid_argument("Pipeline::create: detector is null");
+  auto p = std::make_unique<PipelineImpl>(config);
+  PT_RETURN_IF_ERROR(p->init(std::move(detector)));
   return std::unique_ptr<Pipeline>(std::move(p));
 }
 

@@ -16,6 +16,19 @@ bool sleep_unless_stopped(std::stop_token stop, double ms) {
   std::unique_lock lock(m);
   return !cv.wait_for(lock, stop, milliseconds(static_cast<int64_t>(ms)), [] { return false; });
 }
+
+// Streams pushed by a publisher (RTMP, RTSP, SRT, UDP ...) have no natural end: when one ends
+// (an RTMP server closes the play session as its publisher leaves), it is a disconnect and the
+// stream may come back. HTTP inputs (HLS, progressive files) can end for good.
+bool is_push_stream(const std::string& uri) {
+  const auto colon = uri.find("://");
+  if (colon == std::string::npos) return false;
+  const std::string scheme = uri.substr(0, colon);
+  for (const char* s : {"rtmp", "rtmps", "rtmpt", "rtsp", "rtsps", "srt", "udp", "rtp", "tcp"}) {
+    if (scheme == s) return true;
+  }
+  return false;
+}
 }  // namespace
 
 StreamProcessor::StreamProcessor(std::unique_ptr<Pipeline> pipeline, std::string uri,
@@ -25,7 +38,8 @@ StreamProcessor::StreamProcessor(std::unique_ptr<Pipeline> pipeline, std::string
       source_config_(std::move(source_config)),
       cfg_(config),
       clock_(config.clock != nullptr ? config.clock : &steady_clock()),
-      results_(std::max<size_t>(config.result_queue, 1), OverflowPolicy::kBlock) {
+      results_(std::max<size_t>(config.result_queue, 1), OverflowPolicy::kBlock),
+      target_fps_(config.target_fps) {
   if (source_config_.clock == nullptr) source_config_.clock = clock_;
 }
 
@@ -36,13 +50,26 @@ void StreamProcessor::add_sink(std::unique_ptr<Sink> sink) { sinks_.push_back(st
 Status StreamProcessor::open_reader() {
   ReaderOptions ro;
   ro.buffer_size = cfg_.buffer_size;
-  ro.target_fps = cfg_.target_fps;
+  ro.target_fps = target_fps();
   ro.mode = cfg_.mode;
   ro.pace = cfg_.pace_input;
   ro.clock = clock_;
-  PT_ASSIGN_OR_RETURN(auto reader, AsyncVideoReader::open(uri_, source_config_, ro));
+  std::unique_ptr<AsyncVideoReader> reader;
+  if (cfg_.source_opener) {
+    if (ro.buffer_size == 0) return invalid_argument("stream.buffer_size must be >= 1");
+    PT_ASSIGN_OR_RETURN(auto source, cfg_.source_opener(uri_, source_config_));
+    if (!source) return internal_error("stream '" + uri_ + "': source opener returned no source");
+    reader = std::make_unique<AsyncVideoReader>(std::move(source), ro);
+  } else {
+    PT_ASSIGN_OR_RETURN(reader, AsyncVideoReader::open(uri_, source_config_, ro));
+  }
+  if (cfg_.warm_up && !warmed_up_) {  // once per processor, before the first frame is decoded
+    PT_RETURN_IF_ERROR(pipeline_->warm_up(reader->info().width, reader->info().height));
+    warmed_up_ = true;
+  }
   PT_RETURN_IF_ERROR(reader->start());
   std::lock_guard lock(mutex_);
+  reader->set_target_fps(target_fps_);  // changed while this one was opening
   if (reader_) reader_dropped_base_ += reader_->stats().dropped;
   info_ = reader->info();
   reader_ = std::move(reader);
@@ -79,14 +106,24 @@ void StreamProcessor::pipeline_loop(std::stop_token stop) {
   batch.reserve(cfg_.batch_size);
   int64_t reported_drops = 0;
   Status end = Status::ok();
+  // A reopened source numbers its frames from 0 again; they are shifted to continue after the
+  // last frame taken (pts advanced by the wall-clock gap) so results stay in order and unique.
+  int64_t index_offset = 0;
+  int64_t pts_offset_us = 0;
+  int64_t last_index = -1;
+  int64_t last_pts_us = 0;
+  int64_t last_arrival_us = 0;
+  bool rebase = false;
 
   auto flush = [&]() -> bool {
     if (batch.empty()) return true;
+    const int64_t t0 = clock_->now_us();
     auto results = pipeline_->process_batch(batch);
     if (!results.is_ok()) {
       end = results.status();
       return false;
     }
+    if (observer_) observer_(BatchTiming{batch, t0, clock_->now_us()});
     for (size_t i = 0; i < results->size(); ++i) {
       results_.push(Item{std::move((*results)[i]), batch[i]});
     }
@@ -114,6 +151,17 @@ void StreamProcessor::pipeline_loop(std::stop_token stop) {
         std::lock_guard lock(mutex_);
         ++stats_.frames_read;
       }
+      if (rebase) {
+        index_offset = last_index + 1 - item->frame.index;
+        const int64_t gap_us = std::max<int64_t>(item->arrival_us - last_arrival_us, 1);
+        pts_offset_us = last_pts_us + gap_us - item->frame.pts_us;
+        rebase = false;
+      }
+      item->frame.index += index_offset;
+      item->frame.pts_us += pts_offset_us;
+      last_index = item->frame.index;
+      last_pts_us = item->frame.pts_us;
+      last_arrival_us = item->arrival_us;
       const double age_ms = static_cast<double>(clock_->now_us() - item->arrival_us) / 1000.0;
       if (cfg_.max_processing_latency_ms > 0 && age_ms > cfg_.max_processing_latency_ms) {
         std::lock_guard lock(mutex_);
@@ -130,8 +178,8 @@ void StreamProcessor::pipeline_loop(std::stop_token stop) {
       continue;
     }
     if (!flush()) break;
-    if (s.is_end_of_stream()) break;
     if (s.code() == StatusCode::kCancelled || stop.stop_requested()) break;
+    if (s.is_end_of_stream() && !(reader_->info().is_live && is_push_stream(uri_))) break;
     if (!reader_->is_live()) {
       end = s;
       break;
@@ -164,6 +212,7 @@ void StreamProcessor::pipeline_loop(std::stop_token stop) {
     }
     if (!back) break;
     spdlog::warn("stream '{}' reconnected", uri_);
+    rebase = last_index >= 0;
     std::lock_guard lock(mutex_);
     ++stats_.reconnects;
   }
@@ -251,6 +300,23 @@ void StreamProcessor::log_stats_periodic(milliseconds interval) {
 StreamStats StreamProcessor::stats() const {
   std::lock_guard lock(mutex_);
   return stats_;
+}
+
+ReaderStats StreamProcessor::reader_stats() const {
+  std::lock_guard lock(mutex_);
+  return reader_ ? reader_->stats() : ReaderStats{};
+}
+
+void StreamProcessor::set_target_fps(double fps) {
+  if (fps < 0) return;
+  std::lock_guard lock(mutex_);
+  target_fps_ = fps;
+  if (reader_) reader_->set_target_fps(fps);
+}
+
+double StreamProcessor::target_fps() const {
+  std::lock_guard lock(mutex_);
+  return target_fps_;
 }
 
 PipelineMetrics StreamProcessor::metrics() const { return pipeline_->get_metrics(); }

@@ -1,7 +1,7 @@
 #include "pitchtrack/synth/match_synthesizer.hpp"
+#include "pitchtrack/io/image.hpp"
 
 #include <nlohmann/json.hpp>
-#include <opencv2/imgcodecs.hpp>
 
 #include <chrono>
 #include <cmath>
@@ -273,16 +273,9 @@ Result<SynthSummary> MatchSynthesizer::run(const std::function<void(int64_t, int
     while (next_preview < preview_frames.size() && preview_frames[next_preview] == n) {
       char name[64];
       std::snprintf(name, sizeof(name), "preview_%04lld.png", static_cast<long long>(n + 1));
-      const cv::Mat view(c.height, c.width, CV_8UC3, const_cast<uint8_t*>(frame.data()),
-                         static_cast<size_t>(frame.stride_bytes()));
       const std::string path = (fs::path(c.out_dir) / name).string();
-      bool ok = false;
-      try {
-        ok = cv::imwrite(path, view);
-      } catch (const cv::Exception&) {
-        ok = false;
-      }
-      if (!ok) status = invalid_argument("synth: writing preview '" + path + "' failed");
+      const Status written = write_png(path, frame);
+      if (!written.is_ok()) status = written.with_context("synth: preview");
       ++next_preview;
     }
     if (!status.is_ok()) break;

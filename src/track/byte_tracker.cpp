@@ -77,50 +77,54 @@ class ByteTracker final : public Tracker {
       s.det_index = -1;
     }
 
-    std::vector<int> high, low;
+    // Index lists are members, cleared and refilled: no allocation per frame once warm.
+    high_.clear();
+    low_.clear();
     for (int i = 0; i < static_cast<int>(dets.size()); ++i) {
       const float sc = dets[static_cast<size_t>(i)].score;
       if (sc >= cfg_.high_score) {
-        high.push_back(i);
+        high_.push_back(i);
       } else if (sc >= cfg_.low_score) {
-        low.push_back(i);
+        low_.push_back(i);
       }
     }
 
     // Stage 1: high-score detections vs confirmed tracks and those missed only briefly (a
     // dropped detection must not hand the player's next box to a neighbour).
-    std::vector<int> pool, lost;
+    pool_.clear();
+    lost_.clear();
     for (int t = 0; t < static_cast<int>(slots_.size()); ++t) {
       const Slot& sl = slots_[static_cast<size_t>(t)];
       if (sl.state == TrackState::kConfirmed ||
           (sl.state == TrackState::kLost && frame_ - sl.last_match <= cfg_.lost_velocity_frames)) {
-        pool.push_back(t);
+        pool_.push_back(t);
       } else if (sl.state == TrackState::kLost) {
-        lost.push_back(t);
+        lost_.push_back(t);
       }
     }
-    std::vector<int> high_left = associate(pool, high, dets, cfg_.min_iou_high, false);
+    associate(pool_, high_, dets, cfg_.min_iou_high, false, left_);
     // Stage 1b: what is left vs tracks lost for longer, whose boxes are widened with the time
     // they have been missing (they may have moved unseen), so a player re-entering the view is
     // recognised.
-    high_left = associate(lost, high_left, dets, cfg_.min_iou_high, true);
-    pool.insert(pool.end(), lost.begin(), lost.end());
+    associate(lost_, left_, dets, cfg_.min_iou_high, true, high_left_);
+    pool_.insert(pool_.end(), lost_.begin(), lost_.end());
 
     // Stage 2: low-score detections vs confirmed tracks still unmatched (not the lost ones:
     // a weak detection is trusted only to continue a track that was just seen).
-    std::vector<int> pool2;
-    for (int t : pool) {
+    pool2_.clear();
+    for (int t : pool_) {
       const Slot& s = slots_[static_cast<size_t>(t)];
-      if (!s.matched_now && s.state == TrackState::kConfirmed) pool2.push_back(t);
+      if (!s.matched_now && s.state == TrackState::kConfirmed) pool2_.push_back(t);
     }
-    associate(pool2, low, dets, cfg_.min_iou_low, false);
+    associate(pool2_, low_, dets, cfg_.min_iou_low, false, left_);
 
     // Stage 3: remaining high-score detections vs tentative tracks.
-    std::vector<int> pool3;
+    pool3_.clear();
     for (int t = 0; t < static_cast<int>(slots_.size()); ++t) {
-      if (slots_[static_cast<size_t>(t)].state == TrackState::kTentative) pool3.push_back(t);
+      if (slots_[static_cast<size_t>(t)].state == TrackState::kTentative) pool3_.push_back(t);
     }
-    std::vector<int> unmatched = associate(pool3, high_left, dets, cfg_.min_iou_tentative, false);
+    associate(pool3_, high_left_, dets, cfg_.min_iou_tentative, false, left_);
+    const std::vector<int>& unmatched = left_;
     if (!ctx.camera_motion) estimate_box_motion();
 
     // Lifecycle of unmatched tracks.
@@ -185,10 +189,14 @@ class ByteTracker final : public Tracker {
 
  private:
   // Optimal assignment of `tracks` to `det_ids` on buffered IoU >= min_iou; matched tracks are
-  // updated. Returns the detection ids left unmatched.
-  std::vector<int> associate(const std::vector<int>& tracks, const std::vector<int>& det_ids,
-                             std::span<const Detection> dets, float min_iou, bool widen_lost) {
-    if (tracks.empty() || det_ids.empty()) return det_ids;
+  // updated. `left` (not `det_ids`) receives the detection ids left unmatched.
+  void associate(const std::vector<int>& tracks, const std::vector<int>& det_ids,
+                 std::span<const Detection> dets, float min_iou, bool widen_lost, std::vector<int>& left) {
+    left.clear();
+    if (tracks.empty() || det_ids.empty()) {
+      left.assign(det_ids.begin(), det_ids.end());
+      return;
+    }
     const int R = static_cast<int>(tracks.size()), C = static_cast<int>(det_ids.size());
     cost_.assign(static_cast<size_t>(R) * static_cast<size_t>(C), std::numeric_limits<double>::infinity());
     for (int r = 0; r < R; ++r) {
@@ -214,7 +222,6 @@ class ByteTracker final : public Tracker {
     }
     const Assignment a =
         linear_assignment(cost_, R, C, AssignmentOptions{.maximize = false, .limit = 1.0 + 1e-9});
-    std::vector<int> left;
     for (int c = 0; c < C; ++c) {
       const int r = a.col_to_row[static_cast<size_t>(c)];
       const int d = det_ids[static_cast<size_t>(c)];
@@ -225,7 +232,6 @@ class ByteTracker final : public Tracker {
       apply_match(slots_[static_cast<size_t>(tracks[static_cast<size_t>(r)])], dets[static_cast<size_t>(d)],
                   d);
     }
-    return left;
   }
 
   void apply_match(Slot& s, const Detection& det, int index) {
@@ -356,6 +362,7 @@ class ByteTracker final : public Tracker {
   int64_t max_lost_frames_;
   std::vector<Slot> slots_;
   std::vector<double> cost_;
+  std::vector<int> high_, low_, pool_, lost_, pool2_, pool3_, left_, high_left_;  // per-frame scratch
   std::vector<double> ratios_, dx_, dy_;
   std::vector<Detection> last_dets_;
   std::vector<int> prev_of_;

@@ -2,13 +2,12 @@
 // the training data (WorldCup 2014, train_val_16.jpg, 1280x720) against its ground-truth homography.
 #include <gtest/gtest.h>
 
-#include <opencv2/imgcodecs.hpp>
-
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "pitchtrack/detect/pitch_keypoint_detector.hpp"
+#include "pitchtrack/io/image.hpp"
 #include "pitchtrack/pitch/calibration_error.hpp"
 #include "pitchtrack/pitch/calibrator.hpp"
 #include "support/test_paths.hpp"
@@ -43,19 +42,19 @@ TEST(DataPitchWc14Frame, CalibratesAnUnseenBroadcastFrame) {
   }
   const Homography gt = normalize_homography(invert_homography(m_to_px).value());
 
-  const cv::Mat img = cv::imread(dir + "/train_val_16.jpg", cv::IMREAD_COLOR);
-  ASSERT_FALSE(img.empty());
-  const Frame frame = Frame::copy_from(img.data, img.cols, img.rows, static_cast<int>(img.step));
+  auto image = read_image(dir + "/train_val_16.jpg");
+  ASSERT_TRUE(image.is_ok()) << image.status().to_string();
+  const Frame& frame = *image;
   auto det = PitchKeypointDetector::create({});
   ASSERT_TRUE(det.is_ok()) << det.status().to_string();
   auto kps = (*det)->detect(frame);
   ASSERT_TRUE(kps.is_ok()) << kps.status().to_string();
   auto cal = PitchCalibrator::create({});
   ASSERT_TRUE(cal.is_ok());
-  const auto r = (*cal)->update(*kps, {img.cols, img.rows}, 0, true);
+  const auto r = (*cal)->update(*kps, {frame.width(), frame.height()}, 0, true);
   ASSERT_TRUE(r.image_to_pitch.has_value()) << kps->size() << " keypoints";
   const auto pitch = PitchModel::create().value();
-  const auto e = pitch_grid_error(*r.image_to_pitch, gt, pitch, {img.cols, img.rows});
+  const auto e = pitch_grid_error(*r.image_to_pitch, gt, pitch, {frame.width(), frame.height()});
   ASSERT_TRUE(e.has_value());
   std::cout << "wc14 16.jpg: " << kps->size() << " keypoints, " << r.inliers << " inliers, quality "
             << r.quality << ", pitch-grid error mean " << e->mean_m << " m (max " << e->max_m << " m over "

@@ -2,11 +2,13 @@
 //
 // Contract: copying a Frame is shallow (O(1), shares the pixels); clone() deep-copies. Pixels
 // never change once a Frame exists: writers fill a MutableFrame from a FramePool and freeze()
-// it. Timing metadata (index, pts_us, arrival_us) is per copy. A frame from a pool returns its
+// it. Timing metadata (index, pts_us, arrival_us, decode_us) is per copy. A frame from a pool returns its
 // buffer to the pool when the last copy dies, even from another thread, and even after the
 // pool object itself is gone (the buffer is then freed).
 // Units: pts_us = presentation time in microseconds, monotonic within a source, 0 at the first
-// frame; arrival_us = Clock time when the reader got the frame (latency is measured from it).
+// frame; arrival_us = Clock time when the reader got the frame (latency is measured from it);
+// decode_us = the source's decode + colour-conversion work for it (the pipeline's "decode"
+// stage; AsyncVideoReader adds the work of the frames it skipped before it).
 #pragma once
 
 #include <cstddef>
@@ -43,6 +45,7 @@ class Frame {
   int64_t index = -1;      // position in the source's decoded sequence (0-based)
   int64_t pts_us = 0;      // presentation time, microseconds
   int64_t arrival_us = 0;  // Clock time when the reader got it, microseconds
+  int64_t decode_us = 0;   // wall time the source spent decoding + converting it, us; 0: unknown
 
  private:
   friend class MutableFrame;

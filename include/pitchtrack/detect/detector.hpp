@@ -33,8 +33,9 @@ struct DetectorConfig {
   int input_width = 0;                                                 // px network input; 0: the model's
   int input_height = 0;                                                // px network input; 0: the model's
   int threads = 0;                 // CPU inference threads; 0: backend default (all cores)
-  std::string device = "cpu";      // cpu | cuda (torch backend)
+  std::string device = "auto";     // auto | cpu | cuda (torch backend; auto: cuda when available)
   std::string precision = "fp32";  // fp32 | fp16 (torch on cuda)
+  int warmup_runs = 1;             // torch: forwards over a full batch when a session is created
 };
 
 struct DetectorCaps {

@@ -2,8 +2,9 @@
 //
 // backend "auto" picks the best available: torch on CUDA when built with libtorch and a GPU is
 // present, else onnx (OpenCV DNN) with the shipped model, else classical — each fallback logged
-// once with the reason. A named backend that cannot load is an error naming the file and the
-// problem. Backends compiled out of this build are listed by available_detector_backends().
+// once with the reason; a .pt model path means torch, an .onnx one skips it. A named backend
+// that cannot load is an error naming the file and the problem. Backends compiled out of this
+// build are missing from available_detector_backends().
 #pragma once
 
 #include <memory>

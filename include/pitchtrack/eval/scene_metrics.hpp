@@ -7,7 +7,10 @@
 //   fraction whose predicted team equals the GT team under the better of the two label mappings
 //   (identity or swapped) for the whole sequence; a missing predicted team counts as wrong.
 // - Pitch error: Euclidean distance in metres between GT and predicted pitch positions, over
-//   matched pairs that have both; mean, median and p95 (linear interpolation, as numpy).
+//   matched pairs that have both; mean, median and p95 (linear interpolation, as numpy). With
+//   pitch_from_gt_homography, the predicted position is instead the predicted box's foot point
+//   projected by the frame's GT homography (pairs in frames without one are skipped): the error
+//   of boxes and foot points alone, calibration taken out.
 // - Ball: a GT ball is visible in a frame when ball.csv gives it a box. It is detected when the
 //   predicted ball's box centre lies within ball_max_distance_px of the GT box centre. Detection
 //   rate = detected / visible frames; precision = detected / frames with a predicted ball;
@@ -36,10 +39,11 @@
 namespace pitchtrack::eval {
 
 struct SceneOptions {
-  double match_iou = 0.5;              // person box matching threshold
-  double ball_max_distance_px = 10.0;  // ball detected when the centres are this close, px
-  double ball_max_height_m = 0.5;      // ball error_m only where the GT ball is this low, m
-  double grid_step_m = 5.0;            // calibration grid spacing, m
+  double match_iou = 0.5;                 // person box matching threshold
+  double ball_max_distance_px = 10.0;     // ball detected when the centres are this close, px
+  double ball_max_height_m = 0.5;         // ball error_m only where the GT ball is this low, m
+  bool pitch_from_gt_homography = false;  // pitch error of boxes projected by the GT homography
+  double grid_step_m = 5.0;               // calibration grid spacing, m
   double pitch_length_m = 105.0;
   double pitch_width_m = 68.0;
   double calibration_error_cap_m = 100.0;  // per grid point, m

@@ -10,8 +10,13 @@
 // frames by timestamp: slot k is due at k/target_fps seconds, and a frame is taken when it is
 // within half a source frame of its slot, so the output has the target rate on average with no
 // drift (25 -> 10 fps gives 0, 80, 200, 280, 400 ms ...). Frames not selected are "skipped",
-// not "dropped".
-// Threading: one consumer calls get_frame(); stats(), stop() may be called from any thread.
+// not "dropped". set_target_fps() changes the rate while running: the next slot is one new
+// period after the last frame taken (frames already buffered stay).
+// Decode time: each delivered frame's Frame::decode_us is the source's decode + convert time
+// for it plus that of the frames skipped since the previous delivered one (the decoding work
+// one delivered frame costs); frames dropped from a full buffer take theirs with them.
+// Threading: one consumer calls get_frame(); stats(), stop(), set_target_fps() may be called
+// from any thread.
 #pragma once
 
 #include <chrono>
@@ -73,6 +78,9 @@ class AsyncVideoReader {
   Status start();
   Result<FrameData> get_frame(std::chrono::milliseconds timeout = std::chrono::milliseconds(-1));
   void stop();
+  // Frames per second selected from now on; 0 = every frame, < 0 is ignored. Thread-safe.
+  void set_target_fps(double fps);
+  double target_fps() const;
 
   ReaderStats stats() const;
   const StreamInfo& info() const { return info_; }
@@ -80,7 +88,8 @@ class AsyncVideoReader {
 
  private:
   void run(std::stop_token stop);
-  bool select(int64_t pts_us);
+  bool select(int64_t pts_us);  // under mutex_
+  void set_period(double fps);  // under mutex_
 
   std::unique_ptr<Source> source_;
   StreamInfo info_;
@@ -91,13 +100,16 @@ class AsyncVideoReader {
   std::jthread thread_;
   bool started_ = false;
 
-  // Decode-thread state for target_fps selection.
+  int64_t pace_start_us_ = -1;     // wall time of the first frame when pacing (decode thread)
+  int64_t skipped_decode_us_ = 0;  // decode time of frames skipped since the last taken one
+
+  mutable std::mutex mutex_;
+  // target_fps selection (decode thread, changed by set_target_fps), under mutex_.
+  double target_fps_ = 0.0;
   int64_t period_us_ = 0;
   int64_t tolerance_us_ = 0;
   int64_t next_due_us_ = 0;
-  int64_t pace_start_us_ = -1;  // wall time of the first frame when pacing
-
-  mutable std::mutex mutex_;
+  int64_t last_taken_pts_us_ = -1;
   Status final_status_ = end_of_stream();
   int64_t decoded_ = 0;
   int64_t skipped_ = 0;

@@ -10,8 +10,15 @@
 // and counted (live mode); the live reader drops its oldest buffered frame when full (counted).
 // File inputs are lossless. A live input that disconnects is reported (log + stats) and reopened
 // with exponential backoff (reconnect_initial_ms doubling up to reconnect_max_ms) until
-// reconnect_timeout_s passes without success; the results so far are kept.
-// Threading: control methods from one owner thread; stats()/metrics() from any thread.
+// reconnect_timeout_s passes without success; the results so far are kept. A pushed stream
+// (rtmp, rtsp, srt, udp ...) that ends is treated as disconnected too; http inputs (HLS, files)
+// may end for good. Frames of a reopened source continue the numbering: index after the last
+// frame taken, pts advanced by the time the stream was away, so results stay strictly ordered.
+// Frame rate: set_target_fps() changes the reader's selection while running (and for readers
+// reopened after a disconnect); AdaptiveStreamProcessor drives it from a batch observer, which
+// sees every processed batch with its start and end on the injected Clock.
+// Threading: control methods from one owner thread; stats()/metrics()/reader_stats()/
+// set_target_fps() from any thread.
 #pragma once
 
 #include <atomic>
@@ -19,6 +26,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -41,7 +49,19 @@ struct StreamProcessorConfig {
   double reconnect_initial_ms = 500;     // first reconnection delay, ms
   double reconnect_max_ms = 8000;        // backoff cap, ms
   double reconnect_timeout_s = 60;       // give up after this long without a stream, s
+  bool warm_up = true;                   // run the models once on the stream's frame size before
+                                         // decoding starts (Pipeline::warm_up)
   const Clock* clock = nullptr;          // nullptr = steady_clock()
+  // Opens the input (at start and on every reconnection); empty = open_source(). Lets a caller
+  // feed its own Source (tests: scripted fakes).
+  std::function<Result<std::unique_ptr<Source>>(const std::string& uri, const SourceConfig&)> source_opener;
+};
+
+// One processed batch as the pipeline thread saw it, for observers (adaptive frame rate).
+struct BatchTiming {
+  std::span<const Frame> frames;  // the batch, in order (arrival_us on the Clock)
+  int64_t start_us = 0;           // Clock time when the pipeline call began, us
+  int64_t end_us = 0;             // Clock time when its results were ready, us
 };
 
 struct StreamStats {
@@ -72,8 +92,17 @@ class StreamProcessor {
   void stop();
   // Logs a one-line summary every `interval` from a background thread until stop().
   void log_stats_periodic(std::chrono::milliseconds interval);
+  // Frames per second taken from the source from now on (0 = all). Thread-safe.
+  void set_target_fps(double fps);
+  double target_fps() const;
+  // Called on the pipeline thread after each processed batch, before its results are counted
+  // in stats() and queued for the sinks; set before start().
+  using BatchObserver = std::function<void(const BatchTiming&)>;
+  void set_batch_observer(BatchObserver observer) { observer_ = std::move(observer); }
 
   StreamStats stats() const;
+  // The current reader's counters (buffer fill, skipped, delivered); zeros before start().
+  ReaderStats reader_stats() const;
   PipelineMetrics metrics() const;
   const StreamInfo& info() const { return info_; }
   Pipeline& pipeline() { return *pipeline_; }
@@ -94,6 +123,7 @@ class StreamProcessor {
   std::unique_ptr<AsyncVideoReader> reader_;
   std::vector<std::unique_ptr<Sink>> sinks_;
   Callback callback_;
+  BatchObserver observer_;
 
   struct Item {
     FrameResult result;
@@ -108,8 +138,10 @@ class StreamProcessor {
   std::condition_variable done_cv_;
   bool done_ = false;
   bool started_ = false;
+  bool warmed_up_ = false;  // pipeline warmed up on the stream's frame size (first open only)
   Status final_status_;
   StreamStats stats_;
+  double target_fps_ = 0.0;          // under mutex_
   int64_t reader_dropped_base_ = 0;  // drops of readers closed before the current one
 };
 

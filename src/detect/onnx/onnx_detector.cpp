@@ -1,6 +1,5 @@
 #include "detect/onnx/onnx_detector.hpp"
 
-#include <nlohmann/json.hpp>
 #include <opencv2/core/utils/logger.hpp>
 #include <opencv2/dnn.hpp>
 
@@ -9,8 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "detect/centernet_model.hpp"
 #include "detect/cv_frame.hpp"
-#include "detect/postprocess.hpp"
 
 namespace pitchtrack::detect {
 namespace {
@@ -20,58 +19,11 @@ double ms_since(Clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
 
-struct ModelMeta {
-  int input_width = 0;
-  int input_height = 0;
-  int stride = 4;
-  int pad_value = 114;
-  std::array<float, kNumObjectClasses> thresholds = {0.3f, 0.3f, 0.3f, 0.3f};
-  std::string output_name = "output";
-};
-
-Result<ModelMeta> read_sidecar(const std::string& model_path) {
-  const std::string path = std::filesystem::path(model_path).replace_extension(".json").string();
-  std::ifstream in(path);
-  if (!in)
-    return not_found("detector model metadata '" + path + "' (sidecar of '" + model_path + "') not found");
-  ModelMeta m;
-  try {
-    const auto j = nlohmann::json::parse(in);
-    m.input_width = j.at("input_width").get<int>();
-    m.input_height = j.at("input_height").get<int>();
-    m.stride = j.value("stride", 4);
-    m.pad_value = j.value("pad_value", 114);
-    m.output_name = j.value("output_name", std::string("output"));
-    const auto classes = j.at("classes").get<std::vector<std::string>>();
-    if (classes.size() != kNumObjectClasses) {
-      return invalid_argument("'" + path + "': expected 4 classes (ball, goalkeeper, player, referee)");
-    }
-    for (int c = 0; c < kNumObjectClasses; ++c) {
-      if (classes[static_cast<size_t>(c)] != to_string(static_cast<ObjectClass>(c))) {
-        return invalid_argument("'" + path + "': class " + std::to_string(c) + " is '" +
-                                classes[static_cast<size_t>(c)] + "', expected '" +
-                                std::string(to_string(static_cast<ObjectClass>(c))) + "'");
-      }
-      if (j.contains("recommended_thresholds")) {
-        const auto& t = j["recommended_thresholds"];
-        const std::string name(to_string(static_cast<ObjectClass>(c)));
-        if (t.contains(name)) m.thresholds[static_cast<size_t>(c)] = t[name].get<float>();
-      }
-    }
-  } catch (const nlohmann::json::exception& e) {
-    return invalid_argument("'" + path + "': " + e.what());
-  }
-  if (m.input_width <= 0 || m.input_height <= 0 || m.input_width % 32 || m.input_height % 32) {
-    return invalid_argument("'" + path + "': input size must be positive multiples of 32");
-  }
-  return m;
-}
-
 class OnnxModel;
 
 class OnnxSession final : public Detector {
  public:
-  OnnxSession(cv::dnn::Net net, ModelMeta meta, DetectorConfig config)
+  OnnxSession(cv::dnn::Net net, CenterNetMeta meta, DetectorConfig config)
       : net_(std::move(net)), meta_(std::move(meta)), config_(std::move(config)) {}
 
   DetectorCaps caps() const override {
@@ -95,13 +47,10 @@ class OnnxSession final : public Detector {
     auto t0 = Clock::now();
     if (letterboxed_.size() < frames.size()) letterboxed_.resize(frames.size());
     scales_.resize(frames.size());
+    PT_RETURN_IF_ERROR(check_frames(frames));
     for (size_t i = 0; i < frames.size(); ++i) {
-      const Frame& f = frames[i];
-      if (f.empty() || f.width() <= 0 || f.height() <= 0) {
-        return invalid_argument("detect: frame " + std::to_string(f.index) + " is empty");
-      }
-      scales_[i] = letterbox_top_left(as_mat(f), meta_.input_width, meta_.input_height, meta_.pad_value,
-                                      letterboxed_[i]);
+      scales_[i] = letterbox_top_left(as_mat(frames[i]), meta_.input_width, meta_.input_height,
+                                      meta_.pad_value, letterboxed_[i]);
     }
     std::vector<cv::Mat> views(letterboxed_.begin(),
                                letterboxed_.begin() + static_cast<ptrdiff_t>(frames.size()));
@@ -119,26 +68,17 @@ class OnnxSession final : public Detector {
     timings_.inference_ms += ms_since(t0);
 
     t0 = Clock::now();
-    if (out_.dims != 4 || out_.size[0] != static_cast<int>(frames.size()) ||
-        out_.size[1] < kNumObjectClasses + 4) {
-      return internal_error("detect: model output has an unexpected shape (want [N, 8, H/4, W/4])");
-    }
-    std::array<float, kNumObjectClasses> thr = meta_.thresholds;
-    for (size_t c = 0; c < thr.size(); ++c) {
-      if (config_.thresholds[c] >= 0) thr[c] = config_.thresholds[c];
-    }
-    const int C = out_.size[1], H = out_.size[2], W = out_.size[3];
-    for (size_t i = 0; i < frames.size(); ++i) {
-      CenterNetOutput o{out_.ptr<float>(static_cast<int>(i)), C, H, W, meta_.stride};
-      auto dets = decode_centernet(o, thr, scales_[i], frames[i].width(), frames[i].height());
-      results.push_back(nms_per_class(std::move(dets), config_.nms_iou, config_.max_detections));
-    }
+    const std::vector<int64_t> shape(out_.size.p, out_.size.p + out_.dims);
+    PT_RETURN_IF_ERROR(check_centernet_output(shape, static_cast<int64_t>(frames.size()), meta_));
+    if (!out_.isContinuous() || out_.type() != CV_32F)
+      return internal_error("detect: model output is not float32");
+    decode_centernet_batch(out_.ptr<float>(), shape[2], shape[3], meta_, config_, frames, scales_, results);
     timings_.postprocess_ms += ms_since(t0);
     return Status::ok();
   }
 
   cv::dnn::Net net_;
-  ModelMeta meta_;
+  CenterNetMeta meta_;
   DetectorConfig config_;
   std::vector<cv::Mat> letterboxed_;  // reused per batch slot
   std::vector<float> scales_;
@@ -149,7 +89,7 @@ class OnnxSession final : public Detector {
 
 class OnnxModel final : public DetectorModel {
  public:
-  OnnxModel(std::vector<uchar> bytes, ModelMeta meta, DetectorConfig config)
+  OnnxModel(std::vector<uchar> bytes, CenterNetMeta meta, DetectorConfig config)
       : bytes_(std::move(bytes)), meta_(std::move(meta)), config_(std::move(config)) {}
 
   DetectorCaps caps() const override {
@@ -184,7 +124,7 @@ class OnnxModel final : public DetectorModel {
 
  private:
   std::vector<uchar> bytes_;
-  ModelMeta meta_;
+  CenterNetMeta meta_;
   DetectorConfig config_;
 };
 
@@ -198,12 +138,7 @@ Result<std::shared_ptr<const DetectorModel>> load_onnx_model(const DetectorConfi
   std::ifstream in(path, std::ios::binary);
   std::vector<uchar> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (bytes.empty()) return invalid_argument("detector model '" + path + "': file is empty");
-  PT_ASSIGN_OR_RETURN(ModelMeta meta, read_sidecar(path));
-  if (config.input_width > 0) meta.input_width = config.input_width;
-  if (config.input_height > 0) meta.input_height = config.input_height;
-  if (meta.input_width % 32 || meta.input_height % 32) {
-    return invalid_argument("detector.input_width/input_height must be multiples of 32");
-  }
+  PT_ASSIGN_OR_RETURN(CenterNetMeta meta, load_centernet_meta(config));
   static const bool quiet = [] {
     cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_ERROR);
     return true;

@@ -20,6 +20,14 @@ namespace {
 
 using std::chrono::milliseconds;
 
+int64_t wall_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// How much of a live input avformat_find_stream_info reads at most, microseconds.
+constexpr int64_t kLiveAnalyzeUs = 1'000'000;
 // Consecutive undecodable packets tolerated before the input is declared corrupt.
 constexpr int kMaxConsecutiveCorrupt = 64;
 // Decoded pictures buffered between the decode thread and conversion.
@@ -114,7 +122,9 @@ class FfmpegSource final : public Source {
   struct Decoded {
     av::FramePtr frame;  // null: `status` ends the stream
     Status status;
+    int64_t codec_us = 0;  // decoder time spent since the previous picture (wall, us)
   };
+  int64_t codec_us_ = 0;  // decode thread: decoder time not yet attributed to a picture
   BoundedQueue<Decoded> decoded_{kDecodeAhead, OverflowPolicy::kBlock};
   std::jthread decode_thread_;
   Status end_ = Status::ok();  // set once the stream has ended (EOS, error or interrupt)
@@ -135,6 +145,10 @@ Status FfmpegSource::open() {
     const std::string rw = std::to_string(config_.read_timeout_ms * 1000);
     av_dict_set(&opts, "rw_timeout", rw.c_str(), 0);  // avio-level guard, microseconds
     av_dict_set(&opts, "reconnect", "0", 0);
+    // Demuxers that announce streams lazily (FLV over RTMP, MPEG-TS) make the probe read for the
+    // whole analyze duration (FFmpeg's default 5 s, as long as the default open timeout): 1 s of
+    // a live stream is enough to know its video. demuxer_options may override it.
+    av_dict_set(&opts, "analyzeduration", std::to_string(kLiveAnalyzeUs).c_str(), 0);
   }
   for (const auto& [k, v] : config_.demuxer_options) av_dict_set(&opts, k.c_str(), v.c_str(), 0);
 
@@ -156,6 +170,9 @@ Status FfmpegSource::open() {
 
   err = avformat_find_stream_info(fmt_.get(), nullptr);
   if (err < 0) return blocked_call_status(err, "probe");
+  // The probe may stop at the deadline and still succeed, with a protocol cut mid-message (RTMP
+  // then fails with EIO once the probed packets are used up): that is a timed-out open.
+  if (interrupt_cb(this) != 0) return blocked_call_status(AVERROR_EXIT, "probe");
   arm_deadline(0);
 
   stream_index_ = av_find_best_stream(fmt_.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
@@ -295,13 +312,18 @@ Result<av::FramePtr> FfmpegSource::decode_next() {
   while (true) {
     av::FramePtr frame(av_frame_alloc());
     if (!frame) return resource_exhausted("decode '" + uri_ + "': out of memory");
+    int64_t t0 = wall_us();
     int err = avcodec_receive_frame(codec_.get(), frame.get());
+    codec_us_ += wall_us() - t0;
     if (err == 0) return frame;
     if (err == AVERROR_EOF) return end_of_stream("end of '" + uri_ + "'");
     if (err != AVERROR(EAGAIN)) return av::to_status(err, "decode", uri_);
     if (draining_) return end_of_stream("end of '" + uri_ + "'");
     arm_deadline(live_ ? config_.read_timeout_ms : 0);
     err = av_read_frame(fmt_.get(), packet_.get());
+    // Some demuxers report an interrupted read as the end of the input (HLS waiting for a
+    // playlist that stopped growing): a live read that ran past its deadline is a stall.
+    if (err < 0 && live_ && !abort_.load() && interrupt_cb(this) != 0) err = AVERROR_EXIT;
     if (err == AVERROR_EOF || (err < 0 && fmt_->pb != nullptr && avio_feof(fmt_->pb) && !live_)) {
       draining_ = true;
       avcodec_send_packet(codec_.get(), nullptr);  // flush the decoder's delayed frames
@@ -320,7 +342,10 @@ Result<av::FramePtr> FfmpegSource::decode_next() {
       av_packet_unref(packet_.get());
       continue;
     }
+    // Decode time is the codec's work (demuxing waits on the network for live inputs).
+    t0 = wall_us();
     err = avcodec_send_packet(codec_.get(), packet_.get());
+    codec_us_ += wall_us() - t0;
     av_packet_unref(packet_.get());
     if (err == AVERROR_INVALIDDATA) {
       std::lock_guard lock(stats_mutex_);
@@ -343,8 +368,9 @@ void FfmpegSource::decode_loop(std::stop_token stop) {
       decoded_.push(Decoded{nullptr, frame.status()}, BoundedQueue<Decoded>::kForever, stop);
       break;
     }
-    const PushOutcome out =
-        decoded_.push(Decoded{std::move(frame).value(), Status::ok()}, BoundedQueue<Decoded>::kForever, stop);
+    Decoded item{std::move(frame).value(), Status::ok(), codec_us_};
+    codec_us_ = 0;
+    const PushOutcome out = decoded_.push(std::move(item), BoundedQueue<Decoded>::kForever, stop);
     if (out != PushOutcome::kPushed) break;
   }
   decoded_.close();
@@ -368,7 +394,10 @@ Result<Frame> FfmpegSource::read(milliseconds timeout) {
     end_ = abort_.load() ? cancelled("read '" + uri_ + "': interrupted") : item->status;
     return end_;
   }
-  return convert(item->frame.get());
+  const int64_t t0 = wall_us();
+  auto frame = convert(item->frame.get());
+  if (frame.is_ok()) frame->decode_us = item->codec_us + (wall_us() - t0);
+  return frame;
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
+
 #include "detect/cv_frame.hpp"
 #include "pitchtrack/detect/registry.hpp"
 
@@ -127,6 +129,21 @@ TEST(DetectorRegistry, MissingModelIsAnErrorOrALoggedFallback) {
   auto fallback = create_detector(cfg);
   ASSERT_TRUE(fallback.is_ok());
   EXPECT_EQ((*fallback)->caps().backend, "classical");
+}
+
+// Built with or without libtorch: the torch backend either is listed or says it is not built.
+TEST(DetectorRegistry, TorchBackendIsBuiltOrSaysItIsNot) {
+  const auto backends = available_detector_backends();
+  if (std::find(backends.begin(), backends.end(), "torch") != backends.end()) {
+    GTEST_SKIP() << "this binary has the torch backend (torch_detector_test covers it)";
+  }
+  DetectorConfig cfg;
+  cfg.backend = "torch";
+  auto r = create_detector(cfg);
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnsupported);
+  EXPECT_NE(r.status().message().find("torch backend not built in this binary"), std::string::npos)
+      << r.status().to_string();
 }
 
 }  // namespace

@@ -60,6 +60,28 @@ TEST(SceneMetrics, PitchErrorOverMatchedPairs) {
   EXPECT_DOUBLE_EQ(*m.pitch->error_m.p95, 4.75);
 }
 
+TEST(SceneMetrics, PitchErrorFromGtHomographyIgnoresPredictedPositions) {
+  EvalSequence gt, pred;
+  gt.has_pitch = true;
+  gt.frames.resize(2);
+  pred.frames.resize(2);
+  // GT homography: pitch = image px / 10. Foot point of sq(x) is (x + 5, 10) -> (x/10 + 0.5, 1).
+  gt.frames[0].homography = Homography{0.1, 0, 0, 0, 0.1, 0, 0, 0, 1};
+  gt.frames[0].objects = {person(1, 0, {}, PitchPoint{0.5, 1}), person(2, 100, {}, PitchPoint{10.5, 4})};
+  // predicted positions are wrong or missing: they must not matter
+  pred.frames[0].objects = {person(7, 0, {}, PitchPoint{50, 50}), person(8, 100, {}, std::nullopt)};
+  // frame 1 has no GT homography: its pairs are skipped
+  gt.frames[1].objects = {person(3, 0, {}, PitchPoint{0.5, 1})};
+  pred.frames[1].objects = {person(9, 0, {}, PitchPoint{0.5, 1})};
+  SceneOptions options;
+  options.pitch_from_gt_homography = true;
+  const SceneMetrics m = evaluate_scene(gt, pred, options);
+  ASSERT_TRUE(m.pitch.has_value());
+  EXPECT_EQ(m.pitch->matched_with_gt, 2);
+  ASSERT_EQ(m.pitch->error_m.n, 2);  // errors 0 m and |(10.5, 1) - (10.5, 4)| = 3 m
+  EXPECT_DOUBLE_EQ(*m.pitch->error_m.mean, 1.5);
+}
+
 TEST(SceneMetrics, Ball) {
   EvalSequence gt, pred;
   gt.has_ball = true;

@@ -37,7 +37,28 @@ TEST(Pipeline, ProcessesFramesAndReportsStageTimes) {
   const PipelineMetrics m = (*p)->get_metrics();
   EXPECT_EQ(m.frames_processed, 50);
   EXPECT_GT(m.stage_mean_ms[static_cast<size_t>(Stage::kDetect)], 0.0);
+  EXPECT_GT(m.stage_mean_ms[static_cast<size_t>(Stage::kDecode)], 0.0);  // the source's Frame::decode_us
   EXPECT_NE((*p)->profile_json().find("\"latency_ms\""), std::string::npos);
+}
+
+TEST(Pipeline, WarmUpLeavesNoTraceInMetricsOrState) {
+  PipelineConfig c = light_config();
+  c.calibration = "auto";  // the keypoint model runs in the warm-up too
+  auto p = Pipeline::create(c);
+  ASSERT_TRUE(p.is_ok()) << p.status().to_string();
+  ASSERT_TRUE((*p)->warm_up(320, 240).is_ok());
+  EXPECT_EQ((*p)->get_metrics().frames_processed, 0);
+  auto src = open_source(testing::clip("h264.mp4"));
+  ASSERT_TRUE(src.is_ok());
+  auto f = (*src)->read();
+  ASSERT_TRUE(f.is_ok());
+  auto r = (*p)->process_frame(*f);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  EXPECT_TRUE(r->tracks.empty() || r->tracks[0].track_id == 0);  // no track carried over
+  EXPECT_EQ((*p)->get_metrics().frames_processed, 1);
+  const Status bad = (*p)->warm_up(0, 240);
+  EXPECT_EQ(bad.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.message().find("0x240"), std::string::npos);
 }
 
 TEST(Pipeline, BadConfigNamesTheField) {
@@ -82,6 +103,7 @@ TEST(StreamProcessor, FileRunsToTheEndLosslesslyAndFlushesTheSink) {
   const StreamStats s = sp.stats();
   EXPECT_EQ(s.frames_processed, 50);
   EXPECT_EQ(s.dropped_reader + s.dropped_latency, 0);
+  EXPECT_GT(sp.metrics().stage_mean_ms[static_cast<size_t>(Stage::kDecode)], 0.0);
   auto back = read_tracks_jsonl(out);
   ASSERT_TRUE(back.is_ok()) << back.status().to_string();
   EXPECT_EQ(back->size(), 50u);

@@ -1,0 +1,321 @@
+// TorchDetector (libtorch, built only with PITCHTRACK_WITH_TORCH): cross-backend agreement with
+// the onnx backend on generated frames, the CUDA path against the CPU (skipped without CUDA), and
+// the bad inputs (missing, empty, truncated, garbage model; missing sidecar; models made here
+// with the wrong output; empty frame; CUDA or fp16 asked for without CUDA).
+#include <gtest/gtest.h>
+#include <torch/script.h>  // only to make small TorchScript models for the error tests
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "detect/torch/torch_detector.hpp"
+#include "pitchtrack/detect/registry.hpp"
+#include "pitchtrack/synth/match_synthesizer.hpp"
+#include "support/cross_backend.hpp"
+
+namespace pitchtrack {
+namespace {
+namespace fs = std::filesystem;
+
+const std::string kModel = default_models_dir() + "/football_det.pt";
+
+// CPU cross-backend tolerance. Both backends get a bit-identical input blob (the same OpenCV
+// letterbox code, the same float 1/255 factor) and decode with the same code, so they differ
+// only in the fp32 summation order of the convolutions (OpenCV DNN vs libtorch's MKL-DNN):
+// ~1e-6 on the heatmaps and ~1e-4 px on the sizes (models/MODEL_CARD.md measured PyTorch vs
+// OpenCV at 7e-7 and 4.7e-5 px). Boxes are those values / 0.9 (letterbox scale). 0.05 px and
+// 1e-4 leave a margin of ~100x for other CPUs' SIMD paths, yet any real difference in
+// preprocessing or decoding (a 1-px shift, swapped channels, another resize) is far outside.
+constexpr float kCpuBoxEpsPx = 0.05f;
+constexpr float kCpuScoreEps = 1e-4f;
+// CUDA vs CPU: the GPU letterbox does not round the resized pixels to uint8 (up to 0.5/255 per
+// pixel), cuDNN may use TF32 for fp32 convolutions (10-bit mantissa) and fp16 keeps 11 bits, so
+// scores move by up to ~1e-2 and boxes by a fraction of a pixel; detections within 0.05 of a
+// class threshold may fall on either side and are not required to match.
+constexpr float kCudaBoxEpsPx = 1.0f;
+constexpr float kCudaScoreEps = 0.02f;
+
+std::string temp_path(const std::string& name) {
+  return (fs::temp_directory_path() / ("pt_torch_" + std::to_string(getpid()) + "_" + name)).string();
+}
+
+// Copies the shipped sidecar next to `model_path`.
+void write_sidecar(const std::string& model_path) {
+  fs::copy_file(fs::path(kModel).replace_extension(".json"), fs::path(model_path).replace_extension(".json"),
+                fs::copy_options::overwrite_existing);
+}
+
+// A TorchScript model whose forward is `body` (TorchScript source of `def forward(self, x)`),
+// saved with the shipped sidecar.
+std::string make_script_model(const std::string& name, const std::string& body) {
+  torch::jit::Module m("TestDetector");
+  m.define("def forward(self, x):\n" + body);
+  const std::string path = temp_path(name);
+  m.save(path);
+  write_sidecar(path);
+  return path;
+}
+
+DetectorConfig torch_config(const std::string& device = "cpu") {
+  DetectorConfig c;
+  c.backend = "torch";
+  c.device = device;
+  c.max_batch = 4;
+  c.warmup_runs = 0;
+  return c;
+}
+
+// Synthetic broadcast frames (MatchSynthesizer seed 1): frames first..first+count-1.
+std::vector<Frame> synth_frames(int width, int height, int first, int count) {
+  SynthConfig sc;
+  sc.seed = 1;
+  sc.width = width;
+  sc.height = height;
+  sc.seconds = 4.0;
+  auto synth = MatchSynthesizer::create(sc);
+  EXPECT_TRUE(synth.is_ok()) << synth.status().to_string();
+  std::vector<Frame> frames;
+  if (!synth.is_ok()) return frames;
+  for (int i = 0; i < first + count; ++i) {
+    auto f = (*synth)->render_next();
+    EXPECT_TRUE(f.is_ok()) << f.status().to_string();
+    if (!f.is_ok()) return {};
+    if (i >= first) frames.push_back(*f);
+  }
+  return frames;
+}
+
+std::vector<std::vector<Detection>> run(Detector& det, const std::vector<Frame>& frames) {
+  auto out = det.detect(frames);
+  EXPECT_TRUE(out.is_ok()) << out.status().to_string();
+  return out.is_ok() ? *out : std::vector<std::vector<Detection>>(frames.size());
+}
+
+bool cuda() { return detect::torch_cuda_available(); }
+
+TEST(TorchDetector, ShippedModelLoadsOnTheCpu) {
+  auto det = create_detector(torch_config());
+  ASSERT_TRUE(det.is_ok()) << det.status().to_string();
+  const DetectorCaps caps = (*det)->caps();
+  EXPECT_EQ(caps.backend, "torch");
+  EXPECT_EQ(caps.device, "cpu");
+  EXPECT_EQ(caps.precision, "fp32");
+  EXPECT_EQ(caps.max_batch, 4);
+  EXPECT_EQ(caps.input_width, 1152);
+  EXPECT_EQ(caps.input_height, 672);
+}
+
+// The acceptance test of the backend: same frames through OnnxDetector and TorchDetector (CPU),
+// singly and as one batch of frames of two sizes (down- and up-scaled letterbox).
+TEST(TorchDetector, MatchesOnnxOnGeneratedFrames) {
+  std::vector<Frame> frames = synth_frames(1280, 720, 22, 4);
+  const std::vector<Frame> small = synth_frames(640, 360, 25, 1);
+  ASSERT_EQ(frames.size(), 4u);
+  ASSERT_EQ(small.size(), 1u);
+  frames[2] = small[0];  // a batch of mixed sizes
+
+  DetectorConfig oc = torch_config();
+  oc.backend = "onnx";
+  auto onnx = create_detector(oc);
+  auto torch = create_detector(torch_config());
+  ASSERT_TRUE(onnx.is_ok()) << onnx.status().to_string();
+  ASSERT_TRUE(torch.is_ok()) << torch.status().to_string();
+
+  const auto expected = run(**onnx, frames);
+  const auto batched = run(**torch, frames);
+  ASSERT_EQ(batched.size(), frames.size());
+  size_t total = 0;
+  float max_box = 0, max_score = 0;
+  for (size_t i = 0; i < frames.size(); ++i) {
+    const auto single = run(**torch, {frames[i]});
+    for (const auto* got : {&batched[i], &single[0]}) {
+      const auto d = testing::diff_detections(expected[i], *got);
+      EXPECT_EQ(got->size(), expected[i].size()) << "frame " << i;
+      EXPECT_TRUE(d.unmatched.empty()) << "frame " << i << ":\n" << d.unmatched;
+      EXPECT_LE(d.max_box_px, kCpuBoxEpsPx) << "frame " << i;
+      EXPECT_LE(d.max_score, kCpuScoreEps) << "frame " << i;
+      max_box = std::max(max_box, d.max_box_px);
+      max_score = std::max(max_score, d.max_score);
+    }
+    total += expected[i].size();
+  }
+  EXPECT_GE(total, 40u) << "synthetic broadcast frames with 20+ people should give many detections";
+  std::cout << "onnx vs torch (cpu): " << total << " detections in " << frames.size()
+            << " frames, max |box diff| " << max_box << " px, max |score diff| " << max_score << "\n";
+}
+
+TEST(TorchDetector, CudaMatchesCpu) {
+  if (!cuda()) GTEST_SKIP() << "libtorch sees no CUDA device";
+  const std::vector<Frame> frames = synth_frames(1280, 720, 22, 4);
+  ASSERT_EQ(frames.size(), 4u);
+  auto cpu = create_detector(torch_config("cpu"));
+  ASSERT_TRUE(cpu.is_ok()) << cpu.status().to_string();
+  const auto expected = run(**cpu, frames);
+  for (const std::string precision : {"fp32", "fp16"}) {
+    DetectorConfig c = torch_config("cuda");
+    c.precision = precision;
+    c.warmup_runs = 1;
+    auto gpu = create_detector(c);
+    ASSERT_TRUE(gpu.is_ok()) << gpu.status().to_string();
+    EXPECT_EQ((*gpu)->caps().device, "cuda");
+    EXPECT_EQ((*gpu)->caps().precision, precision);
+    const auto got = run(**gpu, frames);
+    ASSERT_EQ(got.size(), frames.size());
+    float max_box = 0, max_score = 0;
+    for (size_t i = 0; i < frames.size(); ++i) {
+      // Detections within 0.05 of the lowest class threshold (0.246) may differ.
+      const auto d = testing::diff_detections(expected[i], got[i], 8.0f, 0.30f);
+      EXPECT_TRUE(d.unmatched.empty()) << precision << " frame " << i << ":\n" << d.unmatched;
+      EXPECT_LE(d.max_box_px, kCudaBoxEpsPx) << precision << " frame " << i;
+      EXPECT_LE(d.max_score, kCudaScoreEps) << precision << " frame " << i;
+      max_box = std::max(max_box, d.max_box_px);
+      max_score = std::max(max_score, d.max_score);
+    }
+    std::cout << "torch cpu vs cuda " << precision << ": max |box diff| " << max_box
+              << " px, max |score diff| " << max_score << "\n";
+  }
+}
+
+TEST(TorchDetector, CudaRequestedWithoutCudaIsAClearError) {
+  if (cuda()) GTEST_SKIP() << "CUDA is available here";
+  auto det = create_detector(torch_config("cuda"));
+  ASSERT_FALSE(det.is_ok());
+  EXPECT_EQ(det.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(det.status().message().find("CUDA"), std::string::npos) << det.status().to_string();
+  // "auto" falls back to the CPU instead.
+  auto any = create_detector(torch_config("auto"));
+  ASSERT_TRUE(any.is_ok()) << any.status().to_string();
+  EXPECT_EQ((*any)->caps().device, "cpu");
+}
+
+TEST(TorchDetector, Fp16OnTheCpuIsAClearError) {
+  DetectorConfig c = torch_config("cpu");
+  c.precision = "fp16";
+  auto det = create_detector(c);
+  ASSERT_FALSE(det.is_ok());
+  EXPECT_NE(det.status().message().find("detector.precision"), std::string::npos) << det.status().to_string();
+}
+
+TEST(TorchDetector, MissingModelIsAClearError) {
+  DetectorConfig c = torch_config();
+  c.model_path = "/nonexistent/football_det.pt";
+  auto det = create_detector(c);
+  ASSERT_FALSE(det.is_ok());
+  EXPECT_EQ(det.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(det.status().message().find(c.model_path), std::string::npos) << det.status().to_string();
+}
+
+TEST(TorchDetector, EmptyModelFileIsAClearError) {
+  DetectorConfig c = torch_config();
+  c.model_path = temp_path("empty.pt");
+  std::ofstream(c.model_path, std::ios::binary).flush();
+  write_sidecar(c.model_path);
+  auto det = create_detector(c);
+  ASSERT_FALSE(det.is_ok());
+  EXPECT_NE(det.status().message().find(c.model_path), std::string::npos) << det.status().to_string();
+  EXPECT_NE(det.status().message().find("empty"), std::string::npos) << det.status().to_string();
+}
+
+TEST(TorchDetector, TruncatedModelIsAClearError) {
+  DetectorConfig c = torch_config();
+  c.model_path = temp_path("truncated.pt");
+  {
+    std::ifstream in(kModel, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::ofstream(c.model_path, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  }
+  write_sidecar(c.model_path);
+  auto det = create_detector(c);
+  ASSERT_FALSE(det.is_ok());
+  EXPECT_NE(det.status().message().find(c.model_path), std::string::npos) << det.status().to_string();
+  EXPECT_NE(det.status().message().find("TorchScript"), std::string::npos) << det.status().to_string();
+  // No C++ backtrace in the message (c10::Error::what_without_backtrace).
+  EXPECT_EQ(det.status().message().find("frame #"), std::string::npos) << det.status().to_string();
+}
+
+TEST(TorchDetector, GarbageModelIsAClearError) {
+  DetectorConfig c = torch_config();
+  c.model_path = temp_path("garbage.pt");
+  {
+    std::ofstream out(c.model_path, std::ios::binary);
+    for (int i = 0; i < 4096; ++i) out.put(static_cast<char>((i * 7919) % 251));
+  }
+  write_sidecar(c.model_path);
+  auto det = create_detector(c);
+  ASSERT_FALSE(det.is_ok());
+  EXPECT_NE(det.status().message().find(c.model_path), std::string::npos) << det.status().to_string();
+}
+
+TEST(TorchDetector, MissingSidecarIsAClearError) {
+  DetectorConfig c = torch_config();
+  c.model_path = temp_path("nosidecar.pt");
+  fs::copy_file(kModel, c.model_path, fs::copy_options::overwrite_existing);
+  fs::remove(fs::path(c.model_path).replace_extension(".json"));
+  auto det = create_detector(c);
+  ASSERT_FALSE(det.is_ok());
+  EXPECT_NE(det.status().message().find(".json"), std::string::npos) << det.status().to_string();
+}
+
+TEST(TorchDetector, WrongOutputShapeIsAClearError) {
+  // Stride-4 output of the right size but 6 channels instead of 8.
+  DetectorConfig c = torch_config();
+  c.model_path = make_script_model("six_channels.pt",
+                                   "    y = x[:, :, ::4, ::4]\n"
+                                   "    return torch.cat([y, y], 1)\n");
+  auto det = create_detector(c);
+  ASSERT_FALSE(det.is_ok());
+  EXPECT_NE(det.status().message().find(c.model_path), std::string::npos) << det.status().to_string();
+  EXPECT_NE(det.status().message().find("[1,6,168,288]"), std::string::npos) << det.status().to_string();
+}
+
+TEST(TorchDetector, OutputThatIsNotATensorIsAClearError) {
+  DetectorConfig c = torch_config();
+  c.model_path = make_script_model("tuple.pt",
+                                   "    y = x[:, :, ::4, ::4]\n"
+                                   "    return (y, y)\n");
+  auto det = create_detector(c);
+  ASSERT_FALSE(det.is_ok());
+  EXPECT_NE(det.status().message().find(c.model_path), std::string::npos) << det.status().to_string();
+  EXPECT_NE(det.status().message().find("Tuple"), std::string::npos) << det.status().to_string();
+}
+
+TEST(TorchDetector, ModelThatFailsToRunIsAClearError) {
+  DetectorConfig c = torch_config();
+  c.model_path = make_script_model("bad_view.pt", "    return x.view(5)\n");
+  auto det = create_detector(c);
+  ASSERT_FALSE(det.is_ok());
+  EXPECT_NE(det.status().message().find(c.model_path), std::string::npos) << det.status().to_string();
+}
+
+TEST(TorchDetector, EmptyFrameIsAClearError) {
+  auto det = create_detector(torch_config());
+  ASSERT_TRUE(det.is_ok()) << det.status().to_string();
+  const Frame empty;
+  auto out = (*det)->detect(std::span<const Frame>(&empty, 1));
+  ASSERT_FALSE(out.is_ok());
+  EXPECT_NE(out.status().message().find("empty"), std::string::npos);
+}
+
+TEST(TorchDetector, RegistryOffersTorch) {
+  const auto backends = available_detector_backends();
+  EXPECT_NE(std::find(backends.begin(), backends.end(), "torch"), backends.end());
+  // auto: a .pt model means torch; the shipped model goes to torch only on CUDA (onnx is faster
+  // on the CPU).
+  DetectorConfig c;
+  c.backend = "auto";
+  c.warmup_runs = 0;
+  c.model_path = kModel;
+  auto pt = create_detector(c);
+  ASSERT_TRUE(pt.is_ok()) << pt.status().to_string();
+  EXPECT_EQ((*pt)->caps().backend, "torch");
+  c.model_path.clear();
+  auto shipped = create_detector(c);
+  ASSERT_TRUE(shipped.is_ok()) << shipped.status().to_string();
+  EXPECT_EQ((*shipped)->caps().backend, cuda() ? "torch" : "onnx");
+}
+
+}  // namespace
+}  // namespace pitchtrack
