@@ -102,6 +102,11 @@ Result<std::shared_ptr<const DetectorModel>> load_detector_model(const DetectorC
   if (b == "classical") model = detect::make_classical_model(config);
   if (b == "darknet") model = detect::load_darknet_model(config);
   if (b == "torch") model = load_torch(config);
+  if (b == "tensorrt") {
+    model = unsupported(
+        "tensorrt backend not in this binary: no TensorRT backend is built (TensorRT is not installed on the "
+        "project's machines, and none is written yet); use detector.backend torch with precision fp16");
+  }
   if (b == "auto") model = load_auto(config);
   if (model.is_ok() && (*model)->caps().precision != config.precision && config.precision != "fp32") {
     spdlog::warn("detector: precision {} is not available on {} ({}); running {}", config.precision,

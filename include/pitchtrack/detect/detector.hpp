@@ -23,7 +23,7 @@
 namespace pitchtrack {
 
 struct DetectorConfig {
-  std::string backend = "auto";  // auto | onnx | torch | classical | darknet
+  std::string backend = "auto";  // auto | onnx | torch | classical | darknet (tensorrt: absent, says so)
   std::string model_path;        // .onnx / .pt / darknet .cfg; empty: the shipped model
   std::string weights_path;      // darknet .weights (darknet backend only)
   std::array<float, kNumObjectClasses> thresholds = {-1, -1, -1, -1};  // score per class; <0: model default

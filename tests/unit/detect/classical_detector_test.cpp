@@ -132,6 +132,18 @@ TEST(DetectorRegistry, MissingModelIsAnErrorOrALoggedFallback) {
 }
 
 // Built with or without libtorch: the torch backend either is listed or says it is not built.
+TEST(DetectorRegistry, TensorRtBackendIsAbsentAndSaysSo) {
+  DetectorConfig cfg;
+  cfg.backend = "tensorrt";
+  auto r = create_detector(cfg);
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnsupported);
+  EXPECT_NE(r.status().message().find("tensorrt backend not in this binary"), std::string::npos)
+      << r.status().to_string();
+  const auto backends = available_detector_backends();
+  EXPECT_EQ(std::find(backends.begin(), backends.end(), "tensorrt"), backends.end());
+}
+
 TEST(DetectorRegistry, TorchBackendIsBuiltOrSaysItIsNot) {
   const auto backends = available_detector_backends();
   if (std::find(backends.begin(), backends.end(), "torch") != backends.end()) {
