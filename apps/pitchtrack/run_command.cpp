@@ -14,6 +14,7 @@
 #include "pitchtrack/core/version.hpp"
 #include "pitchtrack/pipeline/annotated_video_sink.hpp"
 #include "pitchtrack/pipeline/factory.hpp"
+#include "pitchtrack/pipeline/offline_stitch.hpp"
 
 namespace pitchtrack::cli {
 namespace {
@@ -148,6 +149,23 @@ int run_run(const RunArgs& a) {
                        {"dropped_reader", s.dropped_reader}, {"dropped_latency", s.dropped_latency},
                        {"disconnects", s.disconnects},       {"reconnects", s.reconnects}};
   summary["metrics"] = nlohmann::json::parse(m.to_json());
+  // Offline finishing of a file run that ended cleanly (never of a live stream or a stopped run):
+  // the whole sequence is known, so id fragments are joined and short gaps filled.
+  const bool finished = !stopped_by_user && end.is_ok() && !info.is_live;
+  if (cfg->offline_stitch && finished && a.max_frames <= 0) {
+    OfflineStitchConfig oc;
+    oc.stitch.fps = info.fps > 0 ? (cfg->stream.target_fps > 0 ? cfg->stream.target_fps : info.fps) : 25.0;
+    oc.max_interpolation_gap = cfg->interpolate_max_gap;
+    auto stitched = stitch_tracks_file(tracks_path, oc);
+    if (!stitched.is_ok()) {
+      summary["offline_stitch"] = {{"error", stitched.status().to_string()}};
+      std::cerr << "pitchtrack run: offline stitching skipped: " << stitched.status().to_string() << "\n";
+    } else {
+      summary["offline_stitch"] = {{"ids_before", stitched->ids_before},
+                                   {"ids_after", stitched->ids_after},
+                                   {"boxes_added", stitched->boxes_added}};
+    }
+  }
   summary["status"] = stopped_by_user
                           ? "interrupted"
                           : (end.is_ok() || end.code() == StatusCode::kCancelled ? "ok" : end.to_string());

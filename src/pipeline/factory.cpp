@@ -71,6 +71,9 @@ Result<RunConfig> load_run_config(const std::string& path) {
   PT_RETURN_IF_ERROR(top.get("teams", c.pipeline.teams));
   PT_RETURN_IF_ERROR(top.get("camera_motion", c.pipeline.camera_motion));
   PT_RETURN_IF_ERROR(top.get("cut_detection", c.pipeline.cut_detection));
+  PT_RETURN_IF_ERROR(top.get("offline_stitch", c.offline_stitch));
+  PT_RETURN_IF_ERROR(top.get("interpolate_max_gap", c.interpolate_max_gap));
+  if (c.interpolate_max_gap < 0) return invalid_argument(path + ": interpolate_max_gap must be >= 0");
 
   if (YAML::Node n = top.child("source")) {
     Reader r(n, "source.", path);

@@ -21,6 +21,10 @@ struct RunConfig {
   PipelineConfig pipeline;
   StreamProcessorConfig stream;
   SourceConfig source;
+  // File inputs only: after the run, join id fragments and fill short gaps over the whole
+  // tracks.jsonl (pipeline/offline_stitch.hpp). Live inputs are never rewritten.
+  bool offline_stitch = false;
+  int interpolate_max_gap = 20;  // frames filled at most by the offline step
 };
 
 Result<RunConfig> load_run_config(const std::string& path);

@@ -1,0 +1,35 @@
+// Offline finishing of a whole tracks.jsonl (file inputs, batch mode): once every frame is known,
+// id fragments of one person are joined (stitch_tracklets) and short gaps are filled
+// (interpolate_gaps), as `pitchtrack track` does on detection files. Filled boxes get their pitch
+// position from that frame's homography (none when the frame has none) and no velocity.
+// Measured on a 60 s synthetic match: HOTA 43.9 -> 51.1, IDF1 48.7 -> 61.6 (docs/PERFORMANCE.md).
+//
+// Contract: stitch_tracks_file reads `path`, rewrites it through a temporary file renamed over it
+// (the original stays intact on any error) and returns what changed. Frames keep their order,
+// indices, ball, homography and flags; only the people tracks change. Errors name the file.
+// Threading: a pure file transformation; call it after the writer has closed the file.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "pitchtrack/core/status.hpp"
+#include "pitchtrack/track/stitching.hpp"
+
+namespace pitchtrack {
+
+struct OfflineStitchConfig {
+  StitchConfig stitch;             // fps and the gap / speed bounds of stitching
+  int max_interpolation_gap = 20;  // frames; 0 = no gap filling
+};
+
+struct OfflineStitchSummary {
+  int64_t frames = 0;
+  int64_t ids_before = 0;  // distinct track ids
+  int64_t ids_after = 0;
+  int64_t boxes_added = 0;  // interpolated boxes
+};
+
+Result<OfflineStitchSummary> stitch_tracks_file(const std::string& path, const OfflineStitchConfig& config);
+
+}  // namespace pitchtrack

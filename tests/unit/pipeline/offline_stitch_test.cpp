@@ -1,0 +1,87 @@
+#include "pitchtrack/pipeline/offline_stitch.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "pitchtrack/io/tracks_jsonl.hpp"
+
+namespace pitchtrack {
+namespace {
+namespace fs = std::filesystem;
+
+std::string temp_file(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / ("pt_offline_stitch_" + std::to_string(::getpid()));
+  fs::create_directories(d);
+  return (d / name).string();
+}
+
+// One person walking right at 2 px/frame, 40 px tall: id 1 on frames 0-19, unseen on 20-22,
+// back as id 2 on frames 23-39 where the walk continues. Image -> pitch: metres = px / 10.
+void write_two_fragments(const std::string& path) {
+  std::ofstream out(path);
+  for (int k = 0; k < 40; ++k) {
+    FrameResult f;
+    f.frame_index = k;
+    f.pts_us = k * 40000;
+    f.homography = Homography{0.1, 0, 0, 0, 0.1, 0, 0, 0, 1};
+    if (k < 20 || k >= 23) {
+      Track t;
+      t.track_id = k < 20 ? 1 : 2;
+      t.state = TrackState::kConfirmed;
+      const float x = 100.0f + 2.0f * static_cast<float>(k);
+      t.box_px = {x, 200, x + 16, 240};
+      t.score = 0.9f;
+      t.pitch_m = PitchPoint{(x + 8) / 10.0, 24.0};
+      f.tracks.push_back(t);
+    }
+    out << to_jsonl_line(f) << '\n';
+  }
+}
+
+TEST(OfflineStitch, JoinsFragmentsAndFillsTheGapWithPitchPositions) {
+  const std::string path = temp_file("two.jsonl");
+  write_two_fragments(path);
+  OfflineStitchConfig cfg;
+  auto s = stitch_tracks_file(path, cfg);
+  ASSERT_TRUE(s.is_ok()) << s.status().to_string();
+  EXPECT_EQ(s->frames, 40);
+  EXPECT_EQ(s->ids_before, 2);
+  EXPECT_EQ(s->ids_after, 1);
+  EXPECT_EQ(s->boxes_added, 3);
+  auto back = read_tracks_jsonl(path);
+  ASSERT_TRUE(back.is_ok()) << back.status().to_string();
+  ASSERT_EQ(back->size(), 40u);
+  for (const FrameResult& f : *back) {
+    ASSERT_EQ(f.tracks.size(), 1u) << "frame " << f.frame_index;
+    EXPECT_EQ(f.tracks[0].track_id, 1);
+    ASSERT_TRUE(f.tracks[0].pitch_m.has_value()) << "frame " << f.frame_index;
+    const double x = 100.0 + 2.0 * static_cast<double>(f.frame_index) + 8.0;  // foot point x, px
+    EXPECT_NEAR(f.tracks[0].pitch_m->x_m, x / 10.0, 0.01) << "frame " << f.frame_index;
+  }
+  EXPECT_FALSE(fs::exists(path + ".stitching"));
+}
+
+TEST(OfflineStitch, BadInputsAreClearErrorsAndLeaveTheFile) {
+  auto missing = stitch_tracks_file("/nonexistent/tracks.jsonl", {});
+  ASSERT_FALSE(missing.is_ok());
+  EXPECT_NE(missing.status().message().find("/nonexistent/tracks.jsonl"), std::string::npos);
+
+  const std::string path = temp_file("bad.jsonl");
+  std::ofstream(path) << "{\"frame\": 0, \"objects\": 5}\n";
+  auto bad = stitch_tracks_file(path, {});
+  ASSERT_FALSE(bad.is_ok());
+  EXPECT_NE(bad.status().message().find("bad.jsonl"), std::string::npos) << bad.status().to_string();
+  std::ifstream in(path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "{\"frame\": 0, \"objects\": 5}\n");  // untouched
+
+  OfflineStitchConfig neg;
+  neg.max_interpolation_gap = -1;
+  EXPECT_EQ(stitch_tracks_file(path, neg).status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace pitchtrack
