@@ -137,7 +137,7 @@ TEST(StreamProcessor, MissingSourceIsAClearError) {
 }
 
 TEST(RunConfig, ShippedConfigsLoadAndUnknownKeysFail) {
-  for (const char* name : {"realtime-cpu.yaml", "batch-cpu.yaml"}) {
+  for (const char* name : {"realtime-cpu.yaml", "batch-cpu.yaml", "realtime-gpu.yaml"}) {
     auto c = load_run_config(testing::source_dir() + "/config/" + name);
     EXPECT_TRUE(c.is_ok()) << name << ": " << c.status().to_string();
   }
