@@ -64,13 +64,16 @@ double percentile(std::vector<double>& sorted, double p) {
 }
 }  // namespace
 
-PipelineMetrics MetricsCollector::snapshot() const {
+PipelineMetrics MetricsCollector::snapshot(size_t last_n) const {
   PipelineMetrics m;
   std::vector<double> lat;
   {
     std::lock_guard lock(mutex_);
-    lat.assign(latency_ring_.begin(), latency_ring_.begin() + static_cast<ptrdiff_t>(filled_));
-    for (size_t i = 0; i < filled_; ++i) {
+    const size_t n = last_n == 0 ? filled_ : std::min(last_n, filled_);
+    lat.reserve(n);
+    for (size_t k = 0; k < n; ++k) {  // the n most recent entries of the ring
+      const size_t i = (next_ + window_ - 1 - k) % window_;
+      lat.push_back(latency_ring_[i]);
       for (int s = 0; s < kNumStages; ++s)
         m.stage_mean_ms[static_cast<size_t>(s)] += stage_ring_[i].ms[static_cast<size_t>(s)];
     }

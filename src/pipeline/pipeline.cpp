@@ -168,7 +168,7 @@ class PipelineImpl final : public Pipeline {
   }
 
   PipelineMetrics get_metrics() const override { return metrics_.snapshot(); }
-  std::string profile_json() const override { return metrics_.snapshot().to_json(); }
+  std::string profile(size_t num_frames) const override { return metrics_.snapshot(num_frames).to_json(); }
   MetricsCollector& metrics() override { return metrics_; }
   DetectorCaps detector_caps() const override { return detector_->caps(); }
 

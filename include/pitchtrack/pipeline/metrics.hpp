@@ -53,7 +53,9 @@ class MetricsCollector {
   void record_frame(double latency_ms, const StageTimes& stages);
   void record_drops(int64_t n);
   void set_gpu_memory_mb(double mb);
-  PipelineMetrics snapshot() const;
+  // Latency and stage statistics over the last `last_n` recorded frames (0: the whole window);
+  // counts, FPS and drops are always whole-run.
+  PipelineMetrics snapshot(size_t last_n = 0) const;
   void reset();
 
  private:

@@ -61,8 +61,9 @@ class Pipeline {
   // Static calibration from now on (image px -> pitch m, row-major); validated.
   virtual Status set_homography(const Homography& image_to_pitch) = 0;
   virtual PipelineMetrics get_metrics() const = 0;
-  // get_metrics() as JSON (docs/FORMATS.md "metrics").
-  virtual std::string profile_json() const = 0;
+  // get_metrics() as one JSON object (docs/FORMATS.md), with latency and stage times over the
+  // last `num_frames` processed frames (0 or more than the metrics window: the whole window).
+  virtual std::string profile(size_t num_frames) const = 0;
   virtual MetricsCollector& metrics() = 0;
   virtual DetectorCaps detector_caps() const = 0;
   virtual void reset() = 0;  // forget all per-stream state (new stream)

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "pitchtrack/io/tracks_jsonl.hpp"
 #include "pitchtrack/pipeline/factory.hpp"
@@ -38,7 +39,12 @@ TEST(Pipeline, ProcessesFramesAndReportsStageTimes) {
   EXPECT_EQ(m.frames_processed, 50);
   EXPECT_GT(m.stage_mean_ms[static_cast<size_t>(Stage::kDetect)], 0.0);
   EXPECT_GT(m.stage_mean_ms[static_cast<size_t>(Stage::kDecode)], 0.0);  // the source's Frame::decode_us
-  EXPECT_NE((*p)->profile_json().find("\"latency_ms\""), std::string::npos);
+  EXPECT_NE((*p)->profile(0).find("\"latency_ms\""), std::string::npos);
+  const auto all = nlohmann::json::parse((*p)->profile(0));
+  const auto last5 = nlohmann::json::parse((*p)->profile(5));
+  EXPECT_EQ(all["frames_processed"], 50);  // whole-run counts stay whole-run
+  EXPECT_EQ(last5["frames_processed"], 50);
+  EXPECT_GE(all["latency_ms"]["max"].get<double>(), last5["latency_ms"]["max"].get<double>());
 }
 
 TEST(Pipeline, WarmUpLeavesNoTraceInMetricsOrState) {
