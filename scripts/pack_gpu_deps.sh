@@ -77,7 +77,7 @@ for m in "${ffmpeg[@]}"; do
   cp -r "/usr/include/$arch/lib$m" "$stage/usr/include/$arch/"
 done
 mkdir -p "$stage/usr/include/opencv4/opencv2"
-cp /usr/include/opencv4/opencv2/{opencv_modules.hpp,cvconfig.h} "$stage/usr/include/opencv4/opencv2/" 2>/dev/null || true
+cp /usr/include/opencv4/opencv2/cvconfig.h "$stage/usr/include/opencv4/opencv2/" 2>/dev/null || true  # opencv_modules.hpp: written below
 for m in "${modules[@]}"; do
   cp -r "/usr/include/opencv4/opencv2/$m" "$stage/usr/include/opencv4/opencv2/" 2>/dev/null || true
   cp "/usr/include/opencv4/opencv2/$m.hpp" "$stage/usr/include/opencv4/opencv2/"

@@ -154,7 +154,7 @@ int run_run(const RunArgs& a) {
   const bool finished = !stopped_by_user && end.is_ok() && !info.is_live;
   if (cfg->offline_stitch && finished && a.max_frames <= 0) {
     OfflineStitchConfig oc;
-    oc.stitch.fps = info.fps > 0 ? (cfg->stream.target_fps > 0 ? cfg->stream.target_fps : info.fps) : 25.0;
+    oc.stitch.fps = cfg->stream.target_fps > 0 ? cfg->stream.target_fps : (info.fps > 0 ? info.fps : 25.0);
     oc.max_interpolation_gap = cfg->interpolate_max_gap;
     auto stitched = stitch_tracks_file(tracks_path, oc);
     if (!stitched.is_ok()) {

@@ -11,6 +11,7 @@
 #include "pitchtrack/io/source.hpp"
 #include "pitchtrack/motion/camera_motion.hpp"
 #include "pitchtrack/motion/cut_detector.hpp"
+#include "pitchtrack/motion/frame_motion.hpp"
 #include "pitchtrack/track/interpolation.hpp"
 #include "pitchtrack/track/stitching.hpp"
 #include "pitchtrack/track/tracker.hpp"
@@ -167,16 +168,13 @@ int run_track(const TrackArgs& a) {
         }
         return fail("track", frame.status().to_string());
       }
-      auto cut = cuts->update(*frame);
-      if (!cut.is_ok()) return fail("track", cut.status().to_string());
       masks.clear();
       for (const Detection& d : dets) masks.push_back(d.box_px);
-      if (*cut) motion->reset();
-      auto cm = motion->estimate(*frame, masks);
-      if (!cm.is_ok()) return fail("track", cm.status().with_context(a.video).to_string());
-      ctx.camera_cut = *cut;
-      if (!*cut) ctx.camera_motion = cm->affine;
-      cut_frames += *cut ? 1 : 0;
+      auto fm = update_frame_motion(*frame, masks, cuts.get(), motion.get());
+      if (!fm.is_ok()) return fail("track", fm.status().with_context(a.video).to_string());
+      ctx.camera_cut = fm->cut;
+      ctx.camera_motion = fm->affine;
+      cut_frames += fm->cut ? 1 : 0;
       motion_frames += ctx.camera_motion ? 1 : 0;
     }
     tracks[static_cast<size_t>(f - 1)] = (*tracker)->update(dets, ctx);

@@ -12,6 +12,7 @@
 #include "pitchtrack/detect/registry.hpp"
 #include "pitchtrack/motion/camera_motion.hpp"
 #include "pitchtrack/motion/cut_detector.hpp"
+#include "pitchtrack/motion/frame_motion.hpp"
 #include "pitchtrack/pitch/homography.hpp"
 #include "pitchtrack/team/team_classifier.hpp"
 #include "pitchtrack/track/ball_tracker.hpp"
@@ -220,20 +221,10 @@ class PipelineImpl final : public Pipeline {
       }
     }
     // Shot change, then the camera's motion since the previous frame (players masked out).
-    if (cuts_) {
-      auto cut = cuts_->update(frame);
-      if (!cut.is_ok()) return cut.status();
-      r.camera_cut = *cut;
-    }
-    camera_motion_.reset();
-    if (motion_) {
-      if (r.camera_cut) {
-        motion_->reset();
-      }
-      auto cm = motion_->estimate(frame, person_boxes_);
-      if (!cm.is_ok()) return cm.status();
-      if (!r.camera_cut) camera_motion_ = cm->affine;
-    }
+    PT_ASSIGN_OR_RETURN(const FrameMotion fm,
+                        update_frame_motion(frame, person_boxes_, cuts_.get(), motion_.get()));
+    r.camera_cut = fm.cut;
+    camera_motion_ = fm.affine;
     FrameContext ctx;
     ctx.frame_index = frame.index;
     ctx.pts_us = frame.pts_us;
