@@ -14,6 +14,7 @@
 #include "pitchtrack/core/version.hpp"
 #include "pitchtrack/pipeline/annotated_video_sink.hpp"
 #include "pitchtrack/pipeline/factory.hpp"
+#include "pitchtrack/pipeline/multi_stream.hpp"
 #include "pitchtrack/pipeline/offline_stitch.hpp"
 
 namespace pitchtrack::cli {
@@ -39,6 +40,9 @@ struct BenchArgs {
   double target_fps = -1;
   std::string mode;
   std::string json_out;
+  int streams = 0;  // 0: the single-stream benchmark; N >= 1: N streams sharing one detector
+  double max_wait_ms = -1;
+  int max_batch = 0;
 };
 
 Result<RunConfig> config_from(const std::string& path) {
@@ -193,7 +197,25 @@ int run_bench(const BenchArgs& a) {
     cfg->pipeline.fps = (*probe)->info().fps > 0 ? (*probe)->info().fps : 25.0;
     if (target > 0) cfg->pipeline.fps = std::min(cfg->pipeline.fps, target);
   }
-  auto m = benchmark_stream_processor(cfg->pipeline, a.source, a.duration_s, target, sc);
+  if (a.streams > 0) {
+    if (a.max_wait_ms >= 0) cfg->batcher.max_wait_ms = a.max_wait_ms;
+    if (a.max_batch > 0) cfg->batcher.max_batch = a.max_batch;
+    sc.target_fps = target;
+    auto rep = benchmark_multi_stream(cfg->pipeline, cfg->source, sc, cfg->batcher, {a.source}, a.streams,
+                                      a.duration_s);
+    if (!rep.is_ok()) return fail("bench", rep.status().to_string());
+    std::cout << "pitchtrack bench: " << a.streams << " x " << a.source << " (" << cfg->mode << ", target "
+              << target << " fps, batcher max_batch " << cfg->batcher.max_batch << ", max_wait "
+              << cfg->batcher.max_wait_ms << " ms)\n";
+    std::cout << rep->to_table();
+    if (!a.json_out.empty()) {
+      std::ofstream out(a.json_out);
+      if (!out) return fail("bench", "cannot write '" + a.json_out + "'");
+      out << rep->to_json() << "\n";
+    }
+    return 0;
+  }
+  auto m = benchmark_stream_processor(cfg->pipeline, a.source, a.duration_s, target, sc, cfg->source);
   if (!m.is_ok()) return fail("bench", m.status().to_string());
   std::cout << "pitchtrack bench: " << a.source << " (" << cfg->mode << ", target " << target << " fps)\n";
   std::cout << m->to_table();
@@ -232,6 +254,19 @@ void register_run(CLI::App& app) {
   bench->add_option("--target-fps", b->target_fps, "frames per second taken from the source (0: all)");
   bench->add_option("--mode", b->mode, "realtime or batch")->check(CLI::IsMember({"realtime", "batch"}));
   bench->add_option("--json", b->json_out, "also write the metrics as JSON");
+  bench
+      ->add_option(
+          "--streams", b->streams,
+          "run N copies of the source as N live streams sharing one detector (multi-stream batching)")
+      ->check(CLI::Range(1, 1024));
+  bench
+      ->add_option("--max-wait-ms", b->max_wait_ms,
+                   "multi-stream: batch deadline, ms (config multistream.max_wait_ms)")
+      ->check(CLI::NonNegativeNumber);
+  bench
+      ->add_option("--max-batch", b->max_batch,
+                   "multi-stream: frames per forward pass (config multistream.max_batch)")
+      ->check(CLI::Range(1, 1024));
   on_selected(bench, [b] { return run_bench(*b); });
 }
 

@@ -98,6 +98,7 @@ Result<RunConfig> load_run_config(const std::string& path) {
     PT_RETURN_IF_ERROR(r.get("device", d.device));
     PT_RETURN_IF_ERROR(r.get("precision", d.precision));
     PT_RETURN_IF_ERROR(r.get("warmup_runs", d.warmup_runs));
+    PT_RETURN_IF_ERROR(r.get("gpu_memory_limit_mb", d.gpu_memory_limit_mb));
     if (YAML::Node t = r.child("thresholds")) {
       Reader tr(t, "detector.thresholds.", path);
       for (int k = 0; k < kNumObjectClasses; ++k) {
@@ -125,6 +126,7 @@ Result<RunConfig> load_run_config(const std::string& path) {
     PT_RETURN_IF_ERROR(r.get("mode", c.pipeline.calibration));
     PT_RETURN_IF_ERROR(r.get("keypoints_every_n", c.pipeline.keypoints_every_n));
     PT_RETURN_IF_ERROR(r.get("keypoints_model", c.pipeline.keypoints.model_path));
+    PT_RETURN_IF_ERROR(r.get("keypoints_threads", c.pipeline.keypoints.threads));
     std::vector<double> h;
     PT_RETURN_IF_ERROR(r.get("homography", h));
     if (!h.empty()) {
@@ -135,6 +137,14 @@ Result<RunConfig> load_run_config(const std::string& path) {
       c.pipeline.calibrator.static_homography = hh;
     }
     PT_RETURN_IF_ERROR(r.check_unknown());
+  }
+  if (YAML::Node n = top.child("multistream")) {
+    Reader r(n, "multistream.", path);
+    PT_RETURN_IF_ERROR(r.get("max_batch", c.batcher.max_batch));
+    PT_RETURN_IF_ERROR(r.get("max_wait_ms", c.batcher.max_wait_ms));
+    PT_RETURN_IF_ERROR(r.check_unknown());
+    if (c.batcher.max_batch < 1) return invalid_argument(path + ": multistream.max_batch must be >= 1");
+    if (c.batcher.max_wait_ms < 0) return invalid_argument(path + ": multistream.max_wait_ms must be >= 0");
   }
   PT_RETURN_IF_ERROR(top.check_unknown());
   if (c.mode == "batch")

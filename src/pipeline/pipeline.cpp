@@ -135,6 +135,7 @@ class PipelineImpl final : public Pipeline {
     if (!dets.is_ok()) return dets.status();
     const double det_total_ms = ms_since(t_det);
     const DetectorTimings dt = detector_->last_timings();
+    metrics_.set_gpu_memory_mb(detector_->gpu_memory_mb());
     const double n = static_cast<double>(frames.size());
     // Batched inference: its time is shared equally by the frames of the batch.
     const double pre_ms = dt.preprocess_ms / n;

@@ -1,5 +1,7 @@
 #include "pitchtrack/pipeline/stream_processor.hpp"
 
+#include <future>
+
 #include <spdlog/spdlog.h>
 
 #include <condition_variable>
@@ -82,15 +84,31 @@ Status StreamProcessor::start(Callback callback) {
   if (cfg_.target_fps < 0) return invalid_argument("stream.target_fps must be >= 0");
   if (cfg_.max_processing_latency_ms < 0)
     return invalid_argument("stream.max_processing_latency_ms must be >= 0");
-  PT_RETURN_IF_ERROR(open_reader());
   callback_ = std::move(callback);
-  started_ = true;
   {
     std::lock_guard lock(mutex_);
     stats_.running = true;
   }
+  // The source is opened and the models warmed up on the pipeline thread itself, which then
+  // runs the stream: per-thread lazy state (CUDA library handles of that thread) is created
+  // before the first frame, not on it. start() still returns the open or warm-up error.
+  auto opened = std::make_shared<std::promise<Status>>();
+  std::future<Status> opened_result = opened->get_future();
+  pipeline_thread_ = std::jthread([this, opened](std::stop_token st) {
+    Status s = open_reader();
+    const bool ok = s.is_ok();
+    opened->set_value(std::move(s));
+    if (ok) pipeline_loop(st);
+  });
+  Status s = opened_result.get();
+  if (!s.is_ok()) {
+    pipeline_thread_.join();
+    std::lock_guard lock(mutex_);
+    stats_.running = false;
+    return s;
+  }
+  started_ = true;
   sink_thread_ = std::thread([this] { sink_loop(); });
-  pipeline_thread_ = std::jthread([this](std::stop_token st) { pipeline_loop(st); });
   return Status::ok();
 }
 
@@ -323,11 +341,12 @@ PipelineMetrics StreamProcessor::metrics() const { return pipeline_->get_metrics
 
 Result<PipelineMetrics> benchmark_stream_processor(const PipelineConfig& config, const std::string& source,
                                                    double duration_s, double target_fps,
-                                                   const StreamProcessorConfig& stream_config) {
+                                                   const StreamProcessorConfig& stream_config,
+                                                   const SourceConfig& source_config) {
   PT_ASSIGN_OR_RETURN(auto pipeline, Pipeline::create(config));
   StreamProcessorConfig sc = stream_config;
   sc.target_fps = target_fps;
-  StreamProcessor sp(std::move(pipeline), source, SourceConfig{}, sc);
+  StreamProcessor sp(std::move(pipeline), source, source_config, sc);
   PT_RETURN_IF_ERROR(sp.start());
   if (duration_s > 0) {
     const int64_t t0 = steady_clock().now_us();

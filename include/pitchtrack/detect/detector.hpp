@@ -36,6 +36,8 @@ struct DetectorConfig {
   std::string device = "auto";     // auto | cpu | cuda (torch backend; auto: cuda when available)
   std::string precision = "fp32";  // fp32 | fp16 (torch on cuda)
   int warmup_runs = 1;             // torch: forwards over a full batch when a session is created
+  double gpu_memory_limit_mb = 0;  // torch on cuda: cap on the caching allocator's memory, MB (0: none);
+                                   // an allocation beyond it fails as a clear error instead of growing
 };
 
 struct DetectorCaps {
@@ -61,6 +63,10 @@ class Detector {
   virtual Result<std::vector<std::vector<Detection>>> detect(std::span<const Frame> frames) = 0;
   virtual DetectorCaps caps() const = 0;
   virtual DetectorTimings last_timings() const { return {}; }
+  // Device memory in use on the detector's GPU in MB (CUDA: total minus free, so the CUDA context
+  // and every allocation of the process count), -1 when the detector runs on no GPU. Cheap and
+  // thread-safe (it may be called while another thread runs detect()).
+  virtual double gpu_memory_mb() const { return -1.0; }
 };
 
 class DetectorModel {

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "pitchtrack/pipeline/detection_batcher.hpp"
 #include "pitchtrack/pipeline/pipeline.hpp"
 #include "pitchtrack/pipeline/stream_processor.hpp"
 
@@ -25,6 +26,8 @@ struct RunConfig {
   // tracks.jsonl (pipeline/offline_stitch.hpp). Live inputs are never rewritten.
   bool offline_stitch = false;
   int interpolate_max_gap = 20;  // frames filled at most by the offline step
+  // Several streams sharing one detector (`pitchtrack bench --streams N`): batcher settings.
+  DetectionBatcherConfig batcher;
 };
 
 Result<RunConfig> load_run_config(const std::string& path);

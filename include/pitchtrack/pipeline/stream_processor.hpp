@@ -149,6 +149,7 @@ class StreamProcessor {
 // `target_fps` and returns the metrics (the engine of `pitchtrack bench`).
 Result<PipelineMetrics> benchmark_stream_processor(const PipelineConfig& config, const std::string& source,
                                                    double duration_s, double target_fps,
-                                                   const StreamProcessorConfig& stream_config = {});
+                                                   const StreamProcessorConfig& stream_config = {},
+                                                   const SourceConfig& source_config = {});
 
 }  // namespace pitchtrack

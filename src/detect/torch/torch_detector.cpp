@@ -4,6 +4,12 @@
 #include <c10/core/InferenceMode.h>
 #include <torch/cuda.h>
 #include <torch/script.h>
+#if PITCHTRACK_TORCH_CUDA
+#include <c10/cuda/CUDACachingAllocator.h>
+#if PITCHTRACK_HAVE_CUDART
+#include <cuda_runtime_api.h>
+#endif
+#endif
 
 #include <algorithm>
 #include <chrono>
@@ -41,6 +47,40 @@ void parallel_chunks(int64_t n, int threads, Fn&& fn) {
     if (begin < end) pool.emplace_back([&fn, c, begin, end] { fn(static_cast<int>(c), begin, end); });
   }
   fn(0, 0, std::min(n, per));
+}
+
+// Device memory in use on CUDA device 0 in MB: total minus free (context and every allocation of
+// the process count); without the CUDA runtime headers, the caching allocator's reserved bytes.
+// -1 when this libtorch has no CUDA.
+double cuda_memory_used_mb() {
+#if PITCHTRACK_TORCH_CUDA && PITCHTRACK_HAVE_CUDART
+  size_t free_b = 0, total_b = 0;
+  if (cudaMemGetInfo(&free_b, &total_b) != cudaSuccess) return -1.0;
+  return static_cast<double>(total_b - free_b) / (1024.0 * 1024.0);
+#elif PITCHTRACK_TORCH_CUDA
+  const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(0);
+  return static_cast<double>(stats.reserved_bytes[0].current) / (1024.0 * 1024.0);  // [0]: aggregate
+#else
+  return -1.0;
+#endif
+}
+
+// detector.gpu_memory_limit_mb: caps the caching allocator of device 0 (the CUDA context is
+// outside it). A CPU-only libtorch cannot cap anything: a limit there is an error.
+Status apply_gpu_memory_limit(double limit_mb) {
+  if (limit_mb <= 0) return Status::ok();
+#if PITCHTRACK_TORCH_CUDA && PITCHTRACK_HAVE_CUDART
+  size_t free_b = 0, total_b = 0;
+  if (cudaMemGetInfo(&free_b, &total_b) != cudaSuccess || total_b == 0) {
+    return internal_error("detector.gpu_memory_limit_mb: cannot read the GPU's memory size");
+  }
+  const double fraction = std::min(1.0, limit_mb * 1024.0 * 1024.0 / static_cast<double>(total_b));
+  c10::cuda::CUDACachingAllocator::setMemoryFraction(fraction, 0);
+  return Status::ok();
+#else
+  return unsupported("detector.gpu_memory_limit_mb is set (" + std::to_string(limit_mb) +
+                     " MB) but this libtorch build has no CUDA memory control");
+#endif
 }
 
 // Where and how the model runs, resolved from detector.device / detector.precision.
@@ -118,9 +158,13 @@ class TorchSession final : public Detector {
     try {
       c10::InferenceMode guard;
       s->allocate();
-      for (int i = 0; i < warmup_runs; ++i) {
-        std::vector<torch::jit::IValue> args{s->input_};
-        (void)s->module_.forward(args);
+      // Every batch shape this session will run (CUDA: each bucket), so no shape meets the
+      // TorchScript executor and cuDNN for the first time on a live frame.
+      for (const int64_t b : s->warm_shapes()) {
+        for (int i = 0; i < warmup_runs; ++i) {
+          std::vector<torch::jit::IValue> args{s->input_.narrow(0, 0, b)};
+          (void)s->module_.forward(args);
+        }
       }
       if (place.cuda) torch::cuda::synchronize();
     } catch (const c10::Error& e) {
@@ -135,6 +179,7 @@ class TorchSession final : public Detector {
 
   DetectorCaps caps() const override { return torch_caps(place_, config_, meta_); }
   DetectorTimings last_timings() const override { return timings_; }
+  double gpu_memory_mb() const override { return place_.cuda ? cuda_memory_used_mb() : -1.0; }
 
   Result<std::vector<std::vector<Detection>>> detect(std::span<const Frame> frames) override {
     timings_ = {};
@@ -162,6 +207,21 @@ class TorchSession final : public Detector {
   TorchSession(torch::jit::Module module, CenterNetMeta meta, DetectorConfig config, Placement place)
       : module_(std::move(module)), meta_(std::move(meta)), config_(std::move(config)), place_(place) {
     host_threads_ = static_cast<int>(std::clamp(std::thread::hardware_concurrency() / 2, 1u, 8u));
+  }
+
+  // CUDA batch buckets: powers of two below max_batch, and max_batch.
+  int64_t bucket(int64_t n) const {
+    int64_t b = 1;
+    while (b < n) b *= 2;
+    return std::min<int64_t>(b, config_.max_batch);
+  }
+  std::vector<int64_t> warm_shapes() const {
+    std::vector<int64_t> shapes;
+    if (place_.cuda) {
+      for (int64_t b = 1; b < config_.max_batch; b *= 2) shapes.push_back(b);
+    }
+    shapes.push_back(config_.max_batch);
+    return shapes;
   }
 
   torch::Device device() const {
@@ -263,7 +323,11 @@ class TorchSession final : public Detector {
     timings_.preprocess_ms += ms_since(t0);
 
     t0 = Clock::now();
-    std::vector<torch::jit::IValue> args{input_.narrow(0, 0, n)};
+    // CUDA runs the batch at its bucket size (the slots past n hold stale frames whose outputs
+    // are ignored): a shared detector sees every batch size from 1 to max_batch, and each new
+    // input shape costs the TorchScript executor and cuDNN a one-off set-up of up to a second.
+    const int64_t run_n = place_.cuda ? bucket(n) : n;
+    std::vector<torch::jit::IValue> args{input_.narrow(0, 0, run_n)};
     const torch::jit::IValue out = module_.forward(args);
     if (place_.cuda) torch::cuda::synchronize();
     timings_.inference_ms += ms_since(t0);
@@ -273,8 +337,8 @@ class TorchSession final : public Detector {
       return internal_error("detect: model output is a " + out.tagKind() + ", want one tensor [N, 8, H/" +
                             std::to_string(meta_.stride) + ", W/" + std::to_string(meta_.stride) + "]");
     }
-    const torch::Tensor t = out.toTensor();
-    PT_RETURN_IF_ERROR(check_centernet_output(as_span(t.sizes()), n, meta_));
+    PT_RETURN_IF_ERROR(check_centernet_output(as_span(out.toTensor().sizes()), run_n, meta_));
+    const torch::Tensor t = out.toTensor().narrow(0, 0, n);
     torch::Tensor host;
     if (place_.cuda) {
       host = output_host_.narrow(0, 0, n);
@@ -372,8 +436,12 @@ Result<std::shared_ptr<const DetectorModel>> load_torch_model(const DetectorConf
   PT_ASSIGN_OR_RETURN(Placement place, resolve_placement(config));
   if (config.warmup_runs < 0) return invalid_argument("detector.warmup_runs must be >= 0");
   if (config.threads > 0) at::set_num_threads(config.threads);
+  if (config.gpu_memory_limit_mb < 0) return invalid_argument("detector.gpu_memory_limit_mb must be >= 0");
   auto model = std::make_shared<TorchModel>(std::move(bytes), std::move(meta), config, place);
   PT_RETURN_IF_ERROR(model->validate());
+  // After validate(): libtorch's CUDA allocator exists only once something was allocated on the
+  // device. CPU: nothing to cap.
+  if (place.cuda) PT_RETURN_IF_ERROR(apply_gpu_memory_limit(config.gpu_memory_limit_mb));
   return std::shared_ptr<const DetectorModel>(std::move(model));
 }
 

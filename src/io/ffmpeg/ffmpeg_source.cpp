@@ -9,6 +9,11 @@
 
 extern "C" {
 #include <libavutil/hwcontext.h>
+// libavutil/hwcontext_cuda.h defines this flag but includes the CUDA driver's cuda.h, which a
+// machine without the CUDA toolkit lacks; the value is part of FFmpeg's ABI (since 4.4).
+#ifndef AV_CUDA_USE_PRIMARY_CONTEXT
+#define AV_CUDA_USE_PRIMARY_CONTEXT (1 << 0)
+#endif
 #include <libavutil/pixdesc.h>
 }
 
@@ -212,6 +217,28 @@ Status FfmpegSource::open() {
   return Status::ok();
 }
 
+// One FFmpeg CUDA device for every source of the process (a CUDA context per stream would cost
+// each stream a few hundred MB of GPU memory). First choice: the device's primary context, the
+// one the CUDA runtime (libtorch) uses. FFmpeg wants it with blocking sync and refuses it
+// (ENOTSUP) when libtorch has already made it with other flags; then one context of its own,
+// still shared by all sources. Kept for the life of the process; *dev gets a new reference.
+int shared_cuda_device(AVBufferRef** dev) {
+  static std::mutex mutex;
+  static AVBufferRef* shared = nullptr;
+  std::lock_guard lock(mutex);
+  if (shared == nullptr) {
+    AVBufferRef* created = nullptr;
+    int err = av_hwdevice_ctx_create(&created, AV_HWDEVICE_TYPE_CUDA, nullptr, nullptr,
+                                     AV_CUDA_USE_PRIMARY_CONTEXT);
+    if (err == AVERROR(ENOTSUP))
+      err = av_hwdevice_ctx_create(&created, AV_HWDEVICE_TYPE_CUDA, nullptr, nullptr, 0);
+    if (err < 0) return err;
+    shared = created;
+  }
+  *dev = av_buffer_ref(shared);
+  return *dev != nullptr ? 0 : AVERROR(ENOMEM);
+}
+
 Status FfmpegSource::open_decoder() {
   const AVStream* st = fmt_->streams[stream_index_];
   const AVCodec* decoder = avcodec_find_decoder(st->codecpar->codec_id);
@@ -232,7 +259,7 @@ Status FfmpegSource::open_decoder() {
 
   if (config_.hwaccel == "cuda") {
     AVBufferRef* dev = nullptr;
-    err = av_hwdevice_ctx_create(&dev, AV_HWDEVICE_TYPE_CUDA, nullptr, nullptr, 0);
+    err = shared_cuda_device(&dev);
     if (err < 0) {
       spdlog::warn("hwaccel cuda unavailable for '{}' ({}); decoding on the CPU", uri_,
                    av::error_string(err));

@@ -179,6 +179,22 @@ TEST(TorchDetector, CudaMatchesCpu) {
   }
 }
 
+// GPU memory in metrics: the CPU session reports none, a CUDA session the device memory in use.
+TEST(TorchDetector, GpuMemoryIsReported) {
+  auto cpu = create_detector(torch_config("cpu"));
+  ASSERT_TRUE(cpu.is_ok()) << cpu.status().to_string();
+  EXPECT_LT((*cpu)->gpu_memory_mb(), 0.0);
+  if (!cuda()) GTEST_SKIP() << "libtorch sees no CUDA device";
+  DetectorConfig c = torch_config("cuda");
+  c.precision = "fp16";
+  auto gpu = create_detector(c);
+  ASSERT_TRUE(gpu.is_ok()) << gpu.status().to_string();
+  const double mb = (*gpu)->gpu_memory_mb();
+  std::cout << "CUDA session (batch 4, fp16): GPU memory in use " << mb << " MB\n";
+  EXPECT_GT(mb, 100.0);   // at least the CUDA context
+  EXPECT_LT(mb, 8000.0);  // and no runaway
+}
+
 TEST(TorchDetector, CudaRequestedWithoutCudaIsAClearError) {
   if (cuda()) GTEST_SKIP() << "CUDA is available here";
   auto det = create_detector(torch_config("cuda"));

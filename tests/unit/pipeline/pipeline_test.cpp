@@ -143,7 +143,8 @@ TEST(StreamProcessor, MissingSourceIsAClearError) {
 }
 
 TEST(RunConfig, ShippedConfigsLoadAndUnknownKeysFail) {
-  for (const char* name : {"realtime-cpu.yaml", "batch-cpu.yaml", "realtime-gpu.yaml"}) {
+  for (const char* name :
+       {"realtime-cpu.yaml", "batch-cpu.yaml", "realtime-gpu.yaml", "multistream-gpu.yaml"}) {
     auto c = load_run_config(testing::source_dir() + "/config/" + name);
     EXPECT_TRUE(c.is_ok()) << name << ": " << c.status().to_string();
   }

@@ -1,0 +1,98 @@
+// DetectionBatcher: many streams, one detector. Each stream's Pipeline gets a client Detector
+// (make_client()); the batcher's thread gathers the frames the clients hand in and runs them
+// through the one shared detector session as a single batched forward pass, like a stream muxer.
+//
+// Contract: a batch leaves when (a) every live client has a request waiting (one "tick" of all
+// streams: each stream hands in its newest frame, the StreamProcessor in front of it has already
+// dropped older ones), (b) max_batch frames are waiting, or (c) the oldest waiting request has
+// waited max_wait_ms (the deadline bounds the latency a slow or idle stream can add to the
+// others). Requests are served whole and in arrival order; a request larger than max_batch runs
+// alone (the session splits it). Each client gets exactly its own frames' detections back, and
+// the error of a failed forward goes to every request of that batch. Clients block in detect()
+// until their batch is done; a client is used by one thread at a time (like any Detector), while
+// different clients run on different threads. Destroying a client unregisters it, so the "every
+// live client" rule never waits for a stream that has ended. The batcher outlives its clients
+// (they share ownership). A client's last_timings() gives its share of the batch's preprocess,
+// inference and postprocess time; the time it waited for the batch to form is in stats().
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "pitchtrack/core/status.hpp"
+#include "pitchtrack/detect/detector.hpp"
+
+namespace pitchtrack {
+
+struct DetectionBatcherConfig {
+  int max_batch = 32;        // frames per forward pass (the session's caps().max_batch caps it)
+  double max_wait_ms = 8.0;  // a batch leaves at the latest this long after its oldest request
+};
+
+struct DetectionBatcherStats {
+  int64_t batches = 0;
+  int64_t frames = 0;
+  int64_t requests = 0;
+  int max_batch_seen = 0;
+  double mean_batch = 0;       // frames per forward pass
+  double mean_wait_ms = 0;     // request handed in -> its batch starts
+  double mean_forward_ms = 0;  // one batched detect() call on the session
+  double busy_fraction = 0;    // time in detect() / time since the first request
+  int64_t by_all_clients = 0;  // batches released because every live client had handed in
+  int64_t by_full = 0;         // ... because max_batch frames were waiting
+  int64_t by_deadline = 0;     // ... because the oldest request reached max_wait_ms
+};
+
+class DetectionBatcher : public std::enable_shared_from_this<DetectionBatcher> {
+ public:
+  // `session` is the shared detector (owned by the batcher from now on, run only on its thread).
+  static Result<std::shared_ptr<DetectionBatcher>> create(std::unique_ptr<Detector> session,
+                                                          DetectionBatcherConfig config = {});
+  ~DetectionBatcher();
+  DetectionBatcher(const DetectionBatcher&) = delete;
+  DetectionBatcher& operator=(const DetectionBatcher&) = delete;
+
+  // A Detector for one stream's Pipeline (Pipeline::create(config, batcher->make_client())).
+  // Its caps() are the session's with max_batch 1: a stream hands in one frame at a time and the
+  // batcher forms the batch.
+  std::unique_ptr<Detector> make_client();
+  // Grey width x height batches of 1, 2, 4 ... max_batch frames through the session on the
+  // batcher's thread (CUDA handles of that thread, each batch shape's one-off set-up), before
+  // the streams start.
+  Status warm_up(int width, int height);
+  DetectorCaps caps() const { return caps_; }
+  double gpu_memory_mb() const;
+  DetectionBatcherStats stats() const;
+  int live_clients() const;
+
+ private:
+  struct Request;
+  class Client;
+  DetectionBatcher(std::unique_ptr<Detector> session, DetectionBatcherConfig config);
+  Status submit(Request& request);
+  void register_client();
+  void unregister_client();
+  void loop(std::stop_token stop);
+
+  std::unique_ptr<Detector> session_;
+  DetectionBatcherConfig cfg_;
+  DetectorCaps caps_;
+  mutable std::mutex mutex_;
+  std::condition_variable_any cv_;
+  std::deque<Request*> queue_;
+  int queued_frames_ = 0;
+  int clients_ = 0;
+  DetectionBatcherStats stats_;
+  double wait_sum_ms_ = 0, forward_sum_ms_ = 0;
+  std::chrono::steady_clock::time_point first_request_;
+  bool any_request_ = false;
+  std::jthread thread_;
+};
+
+}  // namespace pitchtrack

@@ -1,0 +1,230 @@
+#include "pitchtrack/pipeline/detection_batcher.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <string>
+
+namespace pitchtrack {
+namespace {
+using SteadyClock = std::chrono::steady_clock;
+double ms_between(SteadyClock::time_point a, SteadyClock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+}  // namespace
+
+struct DetectionBatcher::Request {
+  std::span<const Frame> frames;
+  std::vector<std::vector<Detection>> results;
+  DetectorTimings timings;
+  Status status;
+  bool done = false;
+  SteadyClock::time_point enqueued;
+  std::condition_variable cv;
+};
+
+class DetectionBatcher::Client final : public Detector {
+ public:
+  explicit Client(std::shared_ptr<DetectionBatcher> owner) : owner_(std::move(owner)) {
+    owner_->register_client();
+  }
+  ~Client() override { owner_->unregister_client(); }
+
+  Result<std::vector<std::vector<Detection>>> detect(std::span<const Frame> frames) override {
+    timings_ = {};
+    if (frames.empty()) return std::vector<std::vector<Detection>>{};
+    Request req;
+    req.frames = frames;
+    PT_RETURN_IF_ERROR(owner_->submit(req));
+    timings_ = req.timings;
+    return std::move(req.results);
+  }
+  DetectorCaps caps() const override {
+    DetectorCaps c = owner_->caps();
+    c.max_batch = 1;
+    return c;
+  }
+  DetectorTimings last_timings() const override { return timings_; }
+  double gpu_memory_mb() const override { return owner_->gpu_memory_mb(); }
+
+ private:
+  std::shared_ptr<DetectionBatcher> owner_;
+  DetectorTimings timings_;
+};
+
+Result<std::shared_ptr<DetectionBatcher>> DetectionBatcher::create(std::unique_ptr<Detector> session,
+                                                                   DetectionBatcherConfig config) {
+  if (!session) return invalid_argument("DetectionBatcher: detector session is null");
+  if (config.max_batch < 1) {
+    return invalid_argument("detection batcher: max_batch must be >= 1, got " +
+                            std::to_string(config.max_batch));
+  }
+  if (config.max_wait_ms < 0) {
+    return invalid_argument("detection batcher: max_wait_ms must be >= 0, got " +
+                            std::to_string(config.max_wait_ms));
+  }
+  config.max_batch = std::min(config.max_batch, std::max(1, session->caps().max_batch));
+  auto b = std::shared_ptr<DetectionBatcher>(new DetectionBatcher(std::move(session), config));
+  b->thread_ = std::jthread([raw = b.get()](std::stop_token stop) { raw->loop(stop); });
+  return b;
+}
+
+DetectionBatcher::DetectionBatcher(std::unique_ptr<Detector> session, DetectionBatcherConfig config)
+    : session_(std::move(session)), cfg_(config), caps_(session_->caps()) {}
+
+DetectionBatcher::~DetectionBatcher() {
+  thread_.request_stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::unique_ptr<Detector> DetectionBatcher::make_client() {
+  return std::make_unique<Client>(shared_from_this());
+}
+
+void DetectionBatcher::register_client() {
+  std::lock_guard lock(mutex_);
+  ++clients_;
+}
+
+void DetectionBatcher::unregister_client() {
+  {
+    std::lock_guard lock(mutex_);
+    --clients_;
+  }
+  cv_.notify_all();  // the waiting requests may now be "every live client"
+}
+
+int DetectionBatcher::live_clients() const {
+  std::lock_guard lock(mutex_);
+  return clients_;
+}
+
+double DetectionBatcher::gpu_memory_mb() const { return session_->gpu_memory_mb(); }
+
+Status DetectionBatcher::submit(Request& req) {
+  std::unique_lock lock(mutex_);
+  if (thread_.get_stop_token().stop_requested()) return cancelled("detection batcher is stopping");
+  req.enqueued = SteadyClock::now();
+  queue_.push_back(&req);
+  queued_frames_ += static_cast<int>(req.frames.size());
+  cv_.notify_all();
+  req.cv.wait(lock, [&req] { return req.done; });
+  return req.status;
+}
+
+void DetectionBatcher::loop(std::stop_token stop) {
+  std::vector<Request*> batch;
+  std::vector<Frame> frames;
+  std::unique_lock lock(mutex_);
+  const auto max_wait = std::chrono::duration_cast<SteadyClock::duration>(
+      std::chrono::duration<double, std::milli>(cfg_.max_wait_ms));
+  auto ready = [this] {
+    return queued_frames_ >= cfg_.max_batch || static_cast<int>(queue_.size()) >= clients_;
+  };
+  while (!stop.stop_requested()) {
+    if (!cv_.wait(lock, stop, [this] { return !queue_.empty(); })) break;
+    const auto deadline = queue_.front()->enqueued + max_wait;
+    cv_.wait_until(lock, stop, deadline, ready);
+    if (stop.stop_requested()) break;
+    if (queued_frames_ >= cfg_.max_batch) {
+      ++stats_.by_full;
+    } else if (static_cast<int>(queue_.size()) >= clients_) {
+      ++stats_.by_all_clients;
+    } else {
+      ++stats_.by_deadline;
+    }
+    // Whole requests in arrival order, up to max_batch frames (always at least one request).
+    batch.clear();
+    int n = 0;
+    while (!queue_.empty() &&
+           (batch.empty() || n + static_cast<int>(queue_.front()->frames.size()) <= cfg_.max_batch)) {
+      batch.push_back(queue_.front());
+      n += static_cast<int>(queue_.front()->frames.size());
+      queue_.pop_front();
+    }
+    queued_frames_ -= n;
+    lock.unlock();
+
+    const auto start = SteadyClock::now();
+    frames.clear();
+    for (const Request* r : batch) frames.insert(frames.end(), r->frames.begin(), r->frames.end());
+    auto out = session_->detect(frames);
+    const DetectorTimings t = session_->last_timings();
+    const auto end = SteadyClock::now();
+
+    lock.lock();
+    size_t offset = 0;
+    for (Request* r : batch) {
+      const size_t k = r->frames.size();
+      if (out.is_ok()) {
+        r->results.assign(std::make_move_iterator(out->begin() + static_cast<std::ptrdiff_t>(offset)),
+                          std::make_move_iterator(out->begin() + static_cast<std::ptrdiff_t>(offset + k)));
+        const double share = static_cast<double>(k) / static_cast<double>(n);
+        r->timings = {t.preprocess_ms * share, t.inference_ms * share, t.postprocess_ms * share};
+        r->status = Status::ok();
+      } else {
+        r->status = out.status();
+      }
+      offset += k;
+      wait_sum_ms_ += ms_between(r->enqueued, start);
+      if (!any_request_ || r->enqueued < first_request_) first_request_ = r->enqueued;
+      any_request_ = true;
+      r->done = true;
+      r->cv.notify_one();
+    }
+    ++stats_.batches;
+    stats_.frames += n;
+    stats_.requests += static_cast<int64_t>(batch.size());
+    stats_.max_batch_seen = std::max(stats_.max_batch_seen, n);
+    forward_sum_ms_ += ms_between(start, end);
+  }
+  // Stopping: nothing waits forever.
+  for (Request* r : queue_) {
+    r->status = cancelled("detection batcher stopped");
+    r->done = true;
+    r->cv.notify_one();
+  }
+  queue_.clear();
+  queued_frames_ = 0;
+}
+
+DetectionBatcherStats DetectionBatcher::stats() const {
+  std::lock_guard lock(mutex_);
+  DetectionBatcherStats s = stats_;
+  if (s.batches > 0) {
+    s.mean_batch = static_cast<double>(s.frames) / static_cast<double>(s.batches);
+    s.mean_forward_ms = forward_sum_ms_ / static_cast<double>(s.batches);
+  }
+  if (s.requests > 0) s.mean_wait_ms = wait_sum_ms_ / static_cast<double>(s.requests);
+  if (any_request_) {
+    const double span_ms = ms_between(first_request_, SteadyClock::now());
+    if (span_ms > 0) s.busy_fraction = std::min(1.0, forward_sum_ms_ / span_ms);
+  }
+  return s;
+}
+
+Status DetectionBatcher::warm_up(int width, int height) {
+  if (width <= 0 || height <= 0) {
+    return invalid_argument("detection batcher warm-up: bad frame size " + std::to_string(width) + "x" +
+                            std::to_string(height));
+  }
+  MutableFrame m(width, height);
+  for (int y = 0; y < height; ++y) std::memset(m.row(y), 114, static_cast<size_t>(width) * 3);
+  const Frame grey = std::move(m).freeze();
+  // Batches of 1, 2, 4 ... max_batch frames, on the batcher's thread: the shapes and the thread
+  // the session will meet, each once, before any stream's frame does.
+  auto client = make_client();
+  for (int n = 1;; n = std::min(2 * n, cfg_.max_batch)) {
+    const std::vector<Frame> batch(static_cast<size_t>(n), grey);
+    auto r = client->detect(batch);
+    if (!r.is_ok()) return r.status().with_context("detection batcher warm-up");
+    if (n == cfg_.max_batch) break;
+  }
+  std::lock_guard lock(mutex_);  // the statistics describe the streams, not the warm-up
+  stats_ = {};
+  wait_sum_ms_ = forward_sum_ms_ = 0;
+  any_request_ = false;
+  return Status::ok();
+}
+
+}  // namespace pitchtrack
