@@ -88,9 +88,12 @@ int run_track(const TrackArgs& a) {
                                                 {"tracker.std_position", &cfg.std_position},
                                                 {"tracker.std_velocity", &cfg.std_velocity},
                                                 {"tracker.std_measurement", &cfg.std_measurement},
+                                                {"tracker.noise_gain", &cfg.noise_gain},
+                                                {"tracker.noise_floor", &cfg.noise_floor},
                                                 {"stitch.max_gap_s", &sc.max_gap_s},
                                                 {"stitch.max_speed_mps", &sc.max_speed_mps},
-                                                {"stitch.slack_m", &sc.slack_m}};
+                                                {"stitch.slack_m", &sc.slack_m},
+                                                {"stitch.extrapolate_s", &sc.extrapolate_s}};
   const std::map<std::string, float*> fknobs = {{"tracker.buffer_scale", &cfg.buffer_scale},
                                                 {"tracker.plain_iou_weight", &cfg.plain_iou_weight},
                                                 {"tracker.min_iou_high", &cfg.min_iou_high},
@@ -99,7 +102,10 @@ int run_track(const TrackArgs& a) {
                                                 {"tracker.lost_buffer_per_s", &cfg.lost_buffer_per_s},
                                                 {"tracker.max_lost_buffer", &cfg.max_lost_buffer},
                                                 {"tracker.high_score", &cfg.high_score},
-                                                {"tracker.new_track_score", &cfg.new_track_score}};
+                                                {"tracker.new_track_score", &cfg.new_track_score},
+                                                {"tracker.align_tolerance", &cfg.align_tolerance},
+                                                {"tracker.align_velocity_gain", &cfg.align_velocity_gain},
+                                                {"tracker.centre_weight", &cfg.centre_weight}};
   for (const std::string& kv : a.sets) {
     const auto eq = kv.find('=');
     const std::string key = kv.substr(0, eq);
@@ -114,6 +120,12 @@ int run_track(const TrackArgs& a) {
       *it->second = value;
     } else if (auto jt = fknobs.find(key); jt != fknobs.end()) {
       *jt->second = static_cast<float>(value);
+    } else if (key == "tracker.new_track_camera_velocity") {
+      cfg.new_track_camera_velocity = value != 0;
+    } else if (key == "tracker.lost_velocity_frames") {
+      cfg.lost_velocity_frames = static_cast<int>(value);
+    } else if (key == "stitch.velocity_frames") {
+      sc.velocity_frames = static_cast<int>(value);
     } else if (key == "tracker.confirm_hits") {
       cfg.confirm_hits = static_cast<int>(value);
     } else {

@@ -88,6 +88,8 @@ class ByteTracker final : public Tracker {
         low_.push_back(i);
       }
     }
+    update_noise_estimate();
+    if (cfg_.align_tolerance > 0 && !ctx.camera_motion && !ctx.camera_cut) align_predictions(dets);
 
     // Stage 1: high-score detections vs confirmed tracks and those missed only briefly (a
     // dropped detection must not hand the player's next box to a neighbour).
@@ -155,6 +157,11 @@ class ByteTracker final : public Tracker {
       s.matched_now = true;
       s.votes[static_cast<size_t>(det.class_id)] += det.score;
       if (frame_ == 1 || cfg_.confirm_hits <= 1) confirm(s);
+      if (cfg_.new_track_camera_velocity && box_motion_) {
+        const BoxMotion& m = *box_motion_;
+        const double cx = det.box_px.cx(), cy = det.box_px.cy();
+        s.kf.set_velocity(m.cx + m.s * (cx - m.cx) + m.tx - cx, m.cy + m.s * (cy - m.cy) + m.ty - cy);
+      }
       slots_.push_back(s);
     }
     enforce_bound();
@@ -179,6 +186,10 @@ class ByteTracker final : public Tracker {
 
   void reset() override {
     slots_.clear();
+    noise_samples_.clear();
+    noise_next_ = 0;
+    noise_new_ = 0;
+    extra_noise_ = 0.0;
     last_dets_.clear();
     last_out_.clear();
     box_motion_.reset();
@@ -216,12 +227,16 @@ class ByteTracker final : public Tracker {
         const float v = iou(tb, buffered(d.box_px, buf));
         if (v < min_iou) continue;
         const float plain = iou(pred, d.box_px);
-        cost_[static_cast<size_t>(r * C + c)] =
-            1.0 - (cfg_.plain_iou_weight * plain + (1.0f - cfg_.plain_iou_weight) * v);
+        double cost = 1.0 - (cfg_.plain_iou_weight * plain + (1.0f - cfg_.plain_iou_weight) * v);
+        const double ph = std::max(1.0f, pred.height());
+        if (cfg_.centre_weight > 0) {
+          cost += cfg_.centre_weight * std::hypot(d.box_px.cx() - pred.cx(), d.box_px.cy() - pred.cy()) / ph;
+        }
+        cost_[static_cast<size_t>(r * C + c)] = cost;
       }
     }
     const Assignment a =
-        linear_assignment(cost_, R, C, AssignmentOptions{.maximize = false, .limit = 1.0 + 1e-9});
+        linear_assignment(cost_, R, C, AssignmentOptions{.maximize = false, .limit = cost_limit()});
     for (int c = 0; c < C; ++c) {
       const int r = a.col_to_row[static_cast<size_t>(c)];
       const int d = det_ids[static_cast<size_t>(c)];
@@ -234,8 +249,19 @@ class ByteTracker final : public Tracker {
     }
   }
 
+  // Pairs costing this or more stay unmatched (the assignment maximises sum(limit - cost)):
+  // the IoU term is below 1 for any pair the gate lets through; the centre term adds at most
+  // about centre_weight (the gate keeps centres within about a box height).
+  double cost_limit() const { return 1.0 + 1e-9 + cfg_.centre_weight; }
+
   void apply_match(Slot& s, const Detection& det, int index) {
-    s.kf.update(det.box_px);
+    // Detector noise: second differences of box heights over three consecutive matches (a
+    // player's height changes smoothly; per-corner noise sigma gives a spread of sqrt(12) sigma).
+    if (s.last_match == frame_ - 1 && s.prev_match == frame_ - 2 && s.det_box.height() > 0) {
+      const double h0 = s.prev_det_box.height(), h1 = s.det_box.height(), h2 = det.box_px.height();
+      add_noise_sample(std::abs(h2 - 2 * h1 + h0) / h1);
+    }
+    s.kf.update(det.box_px, extra_noise_);
     s.matched_now = true;
     s.prev_det_box = s.det_box;
     s.prev_match = s.last_match;
@@ -304,6 +330,122 @@ class ByteTracker final : public Tracker {
     return out;
   }
 
+  // Number of reference tracks whose predicted centre, moved by (ox, oy), lies within the
+  // tolerance of a high-score detection's centre; `residual` sums the normalised squared
+  // distances. Stops early (returning a lower count) once `to_beat` can no longer be reached.
+  int align_inliers(std::span<const Detection> dets, double ox, double oy, int to_beat,
+                    double& residual) const {
+    int n = 0;
+    residual = 0.0;
+    const int nref = static_cast<int>(ref_cx_.size());
+    for (int r = 0; r < nref; ++r) {
+      if (n + (nref - r) < to_beat) return n;
+      const double tol = cfg_.align_tolerance * ref_h_[static_cast<size_t>(r)];
+      const double px = ref_cx_[static_cast<size_t>(r)] + ox, py = ref_cy_[static_cast<size_t>(r)] + oy;
+      double best = tol * tol;
+      for (int d : high_) {
+        const BoxXyxy& b = dets[static_cast<size_t>(d)].box_px;
+        const double ex = b.cx() - px, ey = b.cy() - py;
+        best = std::min(best, ex * ex + ey * ey);
+      }
+      if (best < tol * tol) {
+        ++n;
+        residual += best / (tol * tol);
+      }
+    }
+    return n;
+  }
+
+  // Before association: the common shift of the predictions of recently seen tracks that puts
+  // the most of them onto a detection (consensus over the track-detection offsets), refined by
+  // the median offset of those inliers, moves every track.
+  void align_predictions(std::span<const Detection> dets) {
+    ref_cx_.clear();
+    ref_cy_.clear();
+    ref_h_.clear();
+    for (const Slot& sl : slots_) {
+      if (sl.state == TrackState::kConfirmed ||
+          (sl.state == TrackState::kLost && frame_ - sl.last_match <= 1)) {
+        const BoxXyxy p = sl.kf.box();
+        ref_cx_.push_back(p.cx());
+        ref_cy_.push_back(p.cy());
+        ref_h_.push_back(p.height());
+      }
+    }
+    if (ref_cx_.size() < 3 || high_.size() < 3) return;
+    double best_res = 0.0;
+    int best_n = align_inliers(dets, 0.0, 0.0, 0, best_res);
+    double bx = 0.0, by = 0.0;
+    // Candidate shifts from up to 8 tracks spread over the list (with most tracks inliers, one
+    // of them is almost surely one); none needed when no shift already fits every track.
+    const size_t nref = ref_cx_.size();
+    const size_t step = std::max<size_t>(1, nref / 8);
+    for (size_t r = 0; r < nref && best_n < static_cast<int>(nref); r += step) {
+      for (int d : high_) {
+        const BoxXyxy& b = dets[static_cast<size_t>(d)].box_px;
+        const double ox = b.cx() - ref_cx_[r], oy = b.cy() - ref_cy_[r];
+        if (std::hypot(ox, oy) > ref_h_[r] || std::abs(b.height() - ref_h_[r]) > 0.3 * ref_h_[r]) continue;
+        double res = 0.0;
+        const int n = align_inliers(dets, ox, oy, best_n, res);
+        if (n > best_n || (n == best_n && res < best_res)) {
+          best_n = n;
+          best_res = res;
+          bx = ox;
+          by = oy;
+        }
+      }
+    }
+    if (best_n < 3 || 2 * best_n < static_cast<int>(ref_cx_.size())) return;
+    // Refine: median of each inlier's offset to its nearest detection.
+    dx_.clear();
+    dy_.clear();
+    for (size_t r = 0; r < ref_cx_.size(); ++r) {
+      const double tol = cfg_.align_tolerance * ref_h_[r];
+      double best = tol, ex = 0.0, ey = 0.0;
+      for (int d : high_) {
+        const BoxXyxy& b = dets[static_cast<size_t>(d)].box_px;
+        const double ox = b.cx() - ref_cx_[r], oy = b.cy() - ref_cy_[r];
+        const double dist = std::hypot(ox - bx, oy - by);
+        if (dist < best) {
+          best = dist;
+          ex = ox;
+          ey = oy;
+        }
+      }
+      if (best < tol) {
+        dx_.push_back(ex);
+        dy_.push_back(ey);
+      }
+    }
+    const double sx = median(dx_), sy = median(dy_);
+    for (Slot& sl : slots_) {
+      sl.kf.shift(sx, sy);
+      const auto& m = sl.kf.mean();
+      sl.kf.set_velocity(m(4) + cfg_.align_velocity_gain * sx, m(5) + cfg_.align_velocity_gain * sy);
+    }
+  }
+
+  void add_noise_sample(double v) {
+    if (cfg_.noise_gain <= 0) return;
+    if (noise_samples_.size() < 1024) {
+      noise_samples_.push_back(v);
+    } else {
+      noise_samples_[noise_next_] = v;
+      noise_next_ = (noise_next_ + 1) % noise_samples_.size();
+    }
+    ++noise_new_;
+  }
+
+  // Every 16 new samples: the measurement noise the detections show beyond the configured one.
+  void update_noise_estimate() {
+    if (noise_new_ < 16 || noise_samples_.size() < 50) return;
+    noise_new_ = 0;
+    noise_tmp_ = noise_samples_;
+    const double sigma = 1.4826 * median(noise_tmp_) / std::sqrt(12.0);  // per corner, of height
+    const double floor = cfg_.noise_floor;
+    extra_noise_ = cfg_.noise_gain * std::sqrt(std::max(0.0, sigma * sigma - floor * floor));
+  }
+
   // Zoom and shift of the view from tracks matched in this frame and the previous one (robust
   // medians; needs a few tracks, else the estimate is dropped).
   void estimate_box_motion() {
@@ -363,9 +505,13 @@ class ByteTracker final : public Tracker {
   std::vector<Slot> slots_;
   std::vector<double> cost_;
   std::vector<int> high_, low_, pool_, lost_, pool2_, pool3_, left_, high_left_;  // per-frame scratch
-  std::vector<double> ratios_, dx_, dy_;
+  std::vector<double> ratios_, dx_, dy_, ref_cx_, ref_cy_, ref_h_;
   std::vector<Detection> last_dets_;
   std::vector<int> prev_of_;
+  std::vector<double> noise_samples_, noise_tmp_;
+  size_t noise_next_ = 0;
+  int noise_new_ = 0;  // samples since the last estimate
+  double extra_noise_ = 0.0;
   std::vector<Track> last_out_;
   std::optional<BoxMotion> box_motion_;
   double image_cx_ = 640.0, image_cy_ = 360.0;
@@ -391,6 +537,12 @@ Status validate(const TrackerConfig& c) {
   if (c.confirm_hits < 1) return invalid_argument("tracker.confirm_hits must be >= 1");
   if (!(c.max_lost_s >= 0)) return invalid_argument("tracker.max_lost_s must be >= 0");
   if (c.max_tracks < 1) return invalid_argument("tracker.max_tracks must be >= 1");
+  if (!(c.align_tolerance >= 0 && c.align_tolerance <= 1))
+    return invalid_argument("tracker.align_tolerance must be in [0, 1]");
+  if (!(c.align_velocity_gain >= 0 && c.align_velocity_gain <= 1))
+    return invalid_argument("tracker.align_velocity_gain must be in [0, 1]");
+  if (!(c.noise_gain >= 0 && c.noise_floor >= 0)) return invalid_argument("tracker.noise_* must be >= 0");
+  if (!(c.centre_weight >= 0)) return invalid_argument("tracker.centre_weight must be >= 0");
   if (!(c.std_position > 0 && c.std_velocity > 0 && c.std_measurement > 0)) {
     return invalid_argument("tracker.std_* must be > 0");
   }

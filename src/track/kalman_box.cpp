@@ -30,9 +30,10 @@ void KalmanBox::predict() {
   P_.diagonal() += q;
 }
 
-void KalmanBox::update(const BoxXyxy& b) {
+void KalmanBox::update(const BoxXyxy& b, double extra_std) {
   Eigen::Vector4d z(b.cx(), b.cy(), b.width(), b.height());
-  const double sm = noise_.std_measurement * std::max<double>(b.height(), 1.0);
+  const double sm = std::sqrt(noise_.std_measurement * noise_.std_measurement + extra_std * extra_std) *
+                    std::max<double>(b.height(), 1.0);
   const Eigen::Matrix4d S = P_.topLeftCorner<4, 4>() + Eigen::Matrix4d::Identity() * (sm * sm);
   // K = P H^T S^-1, with H = [I 0]: P H^T is the left 8x4 block of P.
   const Eigen::Matrix<double, 8, 4> K = P_.leftCols<4>() * S.inverse();
@@ -66,6 +67,16 @@ void KalmanBox::zero_velocity() {
   P_.bottomRightCorner<4, 4>() = Eigen::Matrix4d::Identity() * std::pow(10 * noise_.std_velocity * h, 2);
   P_.topRightCorner<4, 4>().setZero();
   P_.bottomLeftCorner<4, 4>().setZero();
+}
+
+void KalmanBox::shift(double dx, double dy) {
+  x_(0) += dx;
+  x_(1) += dy;
+}
+
+void KalmanBox::set_velocity(double vx, double vy) {
+  x_(4) = vx;
+  x_(5) = vy;
 }
 
 BoxXyxy KalmanBox::box() const {

@@ -24,10 +24,15 @@ class KalmanBox {
   KalmanBox(const BoxXyxy& box, const KalmanNoise& noise);
 
   void predict();
-  void update(const BoxXyxy& box);
+  // extra_std: further measurement noise, fraction of box height (added in quadrature).
+  void update(const BoxXyxy& box, double extra_std = 0.0);
   // Applies an image affine [a b tx; c d ty] to position, size and velocity (camera motion).
   void warp(const std::array<double, 6>& affine);
   void zero_velocity();
+  // Moves the centre by (dx, dy) px (covariance unchanged).
+  void shift(double dx, double dy);
+  // Sets the centre velocity (px per frame), e.g. a new track starting with the camera's motion.
+  void set_velocity(double vx, double vy);
 
   BoxXyxy box() const;
   const State& mean() const { return x_; }

@@ -27,8 +27,9 @@ struct Fragment {
   int64_t id = 0;
   size_t first = 0, last = 0;  // frames
   int length = 0;
-  double x0 = 0, y0 = 0, x1 = 0, y1 = 0;  // panorama foot points at first/last frame
-  double h0 = 0, h1 = 0;                  // panorama box heights there
+  double x0 = 0, y0 = 0, x1 = 0, y1 = 0;      // panorama foot points at first/last frame
+  double h0 = 0, h1 = 0;                      // panorama box heights there
+  double vx0 = 0, vy0 = 0, vx1 = 0, vy1 = 0;  // panorama foot velocity (px/frame) at start/end
 };
 
 }  // namespace
@@ -92,6 +93,30 @@ std::vector<std::vector<Track>> stitch_tracklets(const std::vector<std::vector<T
       }
     }
   }
+  if (cfg.extrapolate_s > 0) {
+    // Per-fragment panorama foot points, for the velocities at both ends.
+    std::map<int64_t, std::vector<std::pair<size_t, std::pair<double, double>>>> pts;
+    for (size_t k = 0; k < n; ++k) {
+      for (const Track& t : frames[k])
+        pts[t.track_id].push_back({k, to_ref[k].apply(t.box_px.cx(), t.box_px.y2)});
+    }
+    const size_t vf = static_cast<size_t>(std::max(1, cfg.velocity_frames));
+    for (auto& [id, f] : frags) {
+      const auto& p = pts[id];
+      if (p.size() < 2) continue;
+      const size_t m = std::min(vf, p.size() - 1);
+      const auto& a0 = p[0];
+      const auto& a1 = p[m];
+      const double dt0 = static_cast<double>(a1.first - a0.first);
+      f.vx0 = (a1.second.first - a0.second.first) / dt0;
+      f.vy0 = (a1.second.second - a0.second.second) / dt0;
+      const auto& b0 = p[p.size() - 1 - m];
+      const auto& b1 = p.back();
+      const double dt1 = static_cast<double>(b1.first - b0.first);
+      f.vx1 = (b1.second.first - b0.second.first) / dt1;
+      f.vy1 = (b1.second.second - b0.second.second) / dt1;
+    }
+  }
   std::vector<const Fragment*> list;
   for (const auto& [id, f] : frags) {
     if (f.length >= cfg.min_length) list.push_back(&f);
@@ -110,10 +135,14 @@ std::vector<std::vector<Track>> stitch_tracklets(const std::vector<std::vector<T
       if (gap_s > cfg.max_gap_s) continue;
       const double px_per_m = 0.5 * (A.h1 + B.h0) / cfg.person_height_m;
       if (px_per_m <= 0) continue;
-      const double dist_m = std::hypot(B.x0 - A.x1, B.y0 - A.y1) / px_per_m;
+      const double te = 0.5 * std::min(gap_s, cfg.extrapolate_s) * cfg.fps;  // frames, each side
+      const double ax = A.x1 + A.vx1 * te, ay = A.y1 + A.vy1 * te;
+      const double bx = B.x0 - B.vx0 * te, by = B.y0 - B.vy0 * te;
+      const double dist_m = std::hypot(bx - ax, by - ay) / px_per_m;
       const double reach_m = cfg.max_speed_mps * gap_s + cfg.slack_m;
       if (dist_m > reach_m) continue;
-      cost[static_cast<size_t>(a * m + b)] = dist_m / reach_m;  // in [0, 1]
+      const double c = dist_m / reach_m;  // in [0, 1]
+      cost[static_cast<size_t>(a * m + b)] = c;
     }
   }
   const Assignment links =

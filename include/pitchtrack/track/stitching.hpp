@@ -7,7 +7,10 @@
 // where a person who walked out of view and back reappears near where they left. A fragment B
 // may continue fragment A if B starts after A ends, within max_gap_s, and B's first panorama
 // position is within reach of A's last one: distance <= (max_speed_mps * gap + slack_m) in
-// metres, with pixels per metre from the box height (a person is ~1.8 m tall). Links are chosen
+// metres, with pixels per metre from the box height (a person is ~1.8 m tall). Both ends are
+// first extrapolated towards each other with their fragment's own panorama velocity (half the
+// gap each, at most extrapolate_s in all), so a player running out of view is looked for
+// further along his run. Links are chosen
 // by optimal assignment on that normalised distance; chains of links share the first id.
 // Pure function of its input; deterministic.
 #pragma once
@@ -20,11 +23,15 @@ namespace pitchtrack {
 
 struct StitchConfig {
   double fps = 25.0;
-  double max_gap_s = 20.0;     // longest absence bridged, seconds
+  double max_gap_s = 30.0;     // longest absence bridged, seconds
   double max_speed_mps = 4.0;  // assumed mean speed while unseen, m/s
   double slack_m = 4.0;        // fixed allowance, metres
   double person_height_m = 1.8;
   int min_length = 3;  // fragments shorter than this are not stitched
+  // Each fragment end is extrapolated with its own panorama velocity (over its last / first
+  // velocity_frames frames) towards the other, for at most extrapolate_s (half the gap each).
+  double extrapolate_s = 2.0;
+  int velocity_frames = 10;
 };
 
 // frames[k]: the tracks of frame k; returns the same boxes with ids rewritten.

@@ -4,7 +4,10 @@
 // (cx, cy, w, h), with buffered IoU (boxes expanded by buffer_scale before IoU, as in C-BIoU) so
 // fast motion still overlaps, optimal assignment (core/assignment), and camera-motion
 // compensation: when the frame context carries the image-to-image affine of the camera since
-// the previous frame, every track's state is warped by it before association.
+// the previous frame, every track's state is warped by it before association; without it, the
+// predictions are aligned on the detections by their consensus shift (see align_tolerance).
+// The match cost adds the centre distance to the IoU terms, and the Kalman measurement noise
+// grows with the noise the detector is seen to have (see noise_gain).
 // Stages: (1) high-score detections vs confirmed + lost tracks; (2) low-score detections vs the
 // confirmed tracks still unmatched (recovers occluded people); (3) remaining high-score
 // detections vs tentative tracks; (4) new tentative tracks from unmatched detections with
@@ -53,6 +56,23 @@ struct TrackerConfig {
   double std_velocity =
       0.08;  // Kalman process noise on velocity, fraction of height (tuned on SportsMOT train)
   double std_measurement = 1.0 / 20.0;  // measurement noise, fraction of box height
+  // Pre-association alignment (when the frame context has no camera motion): the common shift
+  // that puts most predicted centres of the tracks seen in the previous frame onto a detection
+  // (within align_tolerance of the box height; consensus over track-detection offsets, refined
+  // by the inliers' median) moves every track before matching, and align_velocity_gain of it
+  // is added to the velocities. It absorbs camera acceleration (pans starting, stopping) the
+  // velocities have not caught up with, and the camera pan of tracks born with no velocity.
+  // align_tolerance 0 turns it off.
+  float align_tolerance = 0.2f;
+  float align_velocity_gain = 1.0f;
+  bool new_track_camera_velocity = true;  // new tracks start with the camera motion of the frame
+  // Adaptive measurement noise: the detector's own noise, measured from second differences of
+  // box heights over three consecutive matches (per-corner std, fraction of height), beyond
+  // noise_floor (clean boxes such as annotations stay below it), times noise_gain, is added in
+  // quadrature to std_measurement. noise_gain 0 turns it off.
+  double noise_gain = 10.0;
+  double noise_floor = 0.01;
+  float centre_weight = 2.0f;  // match cost += this * centre distance / predicted box height
 };
 
 // Per-frame input besides the detections.
