@@ -30,7 +30,7 @@ if [[ ! -r $clip ]]; then
 fi
 echo "clip ready: $(( $(date +%s) - t0 )) s"
 if [[ ! -e $out/single.txt ]]; then  # once per OUT: the GPU tests and the single real-time stream
-  build-gpu/tests/unit/torch_detector_test --gtest_filter='*Cuda*:*GpuMemory*' > "$out/torch_test.log" 2>&1
+  build-gpu/tests/unit/torch_detector_test --gtest_filter='*Cuda*:*GpuMemory*:TorchKeypoints*' > "$out/torch_test.log" 2>&1
   grep -E "^\[  (PASSED|FAILED)|MB|max" "$out/torch_test.log" | head -6
   (cd build-gpu && ctest -R detection_batcher --output-on-failure) > "$out/batcher_test.log" 2>&1
   grep -E "tests passed|Failed" "$out/batcher_test.log"

@@ -127,6 +127,9 @@ Result<RunConfig> load_run_config(const std::string& path) {
     PT_RETURN_IF_ERROR(r.get("keypoints_every_n", c.pipeline.keypoints_every_n));
     PT_RETURN_IF_ERROR(r.get("keypoints_model", c.pipeline.keypoints.model_path));
     PT_RETURN_IF_ERROR(r.get("keypoints_threads", c.pipeline.keypoints.threads));
+    PT_RETURN_IF_ERROR(r.get("keypoints_backend", c.pipeline.keypoints.backend));
+    PT_RETURN_IF_ERROR(r.get("keypoints_device", c.pipeline.keypoints.device));
+    PT_RETURN_IF_ERROR(r.get("keypoints_precision", c.pipeline.keypoints.precision));
     std::vector<double> h;
     PT_RETURN_IF_ERROR(r.get("homography", h));
     if (!h.empty()) {

@@ -1,6 +1,7 @@
 // PitchKeypointDetector: finds the 32 pitch keypoints (pitch/pitch_model.hpp) in a frame with the
 // shipped keypoint network (models/pitch_keypoints.onnx + .json sidecar), on the CPU through
-// OpenCV DNN.
+// OpenCV DNN, or (backend torch) its TorchScript copy models/pitch_keypoints.pt through libtorch,
+// on CUDA when asked (train/keypoints_torchscript.py; same contract and sidecar).
 //
 // Contract: create() loads the model and its sidecar and runs one forward pass, so a missing,
 // empty or corrupt model, a sidecar that does not match it, or an output of the wrong shape fails
@@ -25,6 +26,9 @@ struct PitchKeypointConfig {
   std::string model_path;   // .onnx with a .json sidecar beside it; empty: <models>/pitch_keypoints.onnx
   float threshold = -1.0f;  // keypoint confidence in [0, 1]; < 0: the sidecar's recommended_threshold
   int threads = 0;          // OpenCV CPU threads; 0: OpenCV's default
+  std::string backend = "onnx";     // onnx (OpenCV DNN, CPU) | torch (models/pitch_keypoints.pt, libtorch)
+  std::string device = "auto";      // torch: auto | cpu | cuda
+  std::string precision = "fp32";   // torch on cuda: fp32 | fp16
 };
 
 class PitchKeypointDetector {

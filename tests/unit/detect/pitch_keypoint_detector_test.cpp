@@ -83,5 +83,18 @@ TEST(PitchKeypointDetector, ShippedModelRunsOnAnyFrameSize) {
   EXPECT_EQ(e.status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST(PitchKeypointDetector, BadBackendSettingsAreClearErrors) {
+  PitchKeypointConfig c;
+  c.backend = "tensorrt";
+  auto a = PitchKeypointDetector::create(c);
+  ASSERT_FALSE(a.is_ok());
+  EXPECT_NE(a.status().message().find("keypoints_backend"), std::string::npos) << a.status().message();
+  c.backend = "onnx";
+  c.device = "cuda";  // OpenCV DNN here runs on the CPU only
+  auto b = PitchKeypointDetector::create(c);
+  ASSERT_FALSE(b.is_ok());
+  EXPECT_NE(b.status().message().find("keypoints_backend: torch"), std::string::npos) << b.status().message();
+}
+
 }  // namespace
 }  // namespace pitchtrack

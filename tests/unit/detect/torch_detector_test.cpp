@@ -7,11 +7,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 
 #include "detect/torch/torch_detector.hpp"
+#include "pitchtrack/detect/pitch_keypoint_detector.hpp"
 #include "pitchtrack/detect/registry.hpp"
 #include "pitchtrack/synth/match_synthesizer.hpp"
 #include "support/cross_backend.hpp"
@@ -193,6 +196,51 @@ TEST(TorchDetector, GpuMemoryIsReported) {
   std::cout << "CUDA session (batch 4, fp16): GPU memory in use " << mb << " MB\n";
   EXPECT_GT(mb, 100.0);   // at least the CUDA context
   EXPECT_LT(mb, 8000.0);  // and no runaway
+}
+
+// The keypoint model's TorchScript copy (train/keypoints_torchscript.py) finds the same keypoints
+// as the shipped ONNX through OpenCV DNN, on the CPU and (where present) on CUDA in fp32 and fp16.
+TEST(TorchKeypoints, MatchOnnxOnGeneratedFrames) {
+  const std::vector<Frame> frames = synth_frames(1280, 720, 22, 2);
+  ASSERT_EQ(frames.size(), 2u);
+  auto onnx = PitchKeypointDetector::create({});
+  ASSERT_TRUE(onnx.is_ok()) << onnx.status().to_string();
+  std::vector<std::pair<std::string, std::string>> variants = {{"cpu", "fp32"}};
+  if (cuda()) {
+    variants.push_back({"cuda", "fp32"});
+    variants.push_back({"cuda", "fp16"});
+  }
+  for (const auto& [device, precision] : variants) {
+    PitchKeypointConfig c;
+    c.backend = "torch";
+    c.device = device;
+    c.precision = precision;
+    auto torch_kp = PitchKeypointDetector::create(c);
+    ASSERT_TRUE(torch_kp.is_ok()) << torch_kp.status().to_string();
+    const float eps_px = precision == "fp16" ? 1.0f : 0.05f;
+    size_t compared = 0;
+    float max_px = 0;
+    for (const Frame& f : frames) {
+      auto a = (*onnx)->detect(f);
+      auto b = (*torch_kp)->detect(f);
+      ASSERT_TRUE(a.is_ok() && b.is_ok());
+      // Keypoints within 0.02 of the threshold may be in one list only.
+      for (const PitchKeypoint& p : *a) {
+        const auto it = std::find_if(b->begin(), b->end(), [&](const PitchKeypoint& q) { return q.id == p.id; });
+        if (it == b->end()) {
+          EXPECT_LT(p.confidence, 0.32f) << device << " " << precision << ": keypoint " << p.id << " missing";
+          continue;
+        }
+        max_px = std::max({max_px, std::abs(it->x_px - p.x_px), std::abs(it->y_px - p.y_px)});
+        EXPECT_NEAR(it->confidence, p.confidence, 0.01f);
+        ++compared;
+      }
+    }
+    EXPECT_GT(compared, 4u);
+    EXPECT_LE(max_px, eps_px) << device << " " << precision;
+    std::cout << "keypoints onnx vs torch " << device << " " << precision << ": " << compared
+              << " compared, max |diff| " << max_px << " px\n";
+  }
 }
 
 TEST(TorchDetector, CudaRequestedWithoutCudaIsAClearError) {

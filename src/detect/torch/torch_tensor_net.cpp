@@ -1,0 +1,95 @@
+#include "detect/torch/torch_tensor_net.hpp"
+
+#include <c10/core/InferenceMode.h>
+#include <torch/cuda.h>
+#include <torch/script.h>
+
+#include <filesystem>
+
+namespace pitchtrack::detect {
+namespace {
+
+class TorchTensorNetImpl final : public TorchTensorNet {
+ public:
+  TorchTensorNetImpl(torch::jit::Module module, std::string path, bool cuda, bool fp16)
+      : module_(std::move(module)), path_(std::move(path)), cuda_(cuda), fp16_(fp16) {}
+
+  std::string device() const override { return cuda_ ? "cuda" : "cpu"; }
+
+  Status run(const float* input, std::span<const int64_t> shape, std::span<const float>& output,
+             std::vector<int64_t>& output_shape) override {
+    try {
+      c10::InferenceMode guard;
+      const torch::Tensor host = torch::from_blob(const_cast<float*>(input), c10::IntArrayRef(shape.data(), shape.size()),
+                                                  torch::TensorOptions().dtype(torch::kFloat));
+      torch::Tensor x = cuda_ ? host.to(torch::kCUDA) : host;
+      if (fp16_) x = x.to(torch::kHalf);
+      std::vector<torch::jit::IValue> args{x};
+      const torch::jit::IValue out = module_.forward(args);
+      if (!out.isTensor()) return internal_error("model '" + path_ + "': output is a " + out.tagKind() + ", want a tensor");
+      torch::Tensor t = out.toTensor();
+      if (t.scalar_type() != torch::kFloat) t = t.to(torch::kFloat);  // on the device, before the copy
+      if (!out_.defined() || out_.sizes() != t.sizes()) {
+        out_ = torch::empty(t.sizes(), torch::TensorOptions().dtype(torch::kFloat).pinned_memory(cuda_));
+      }
+      out_.copy_(t);
+      output = std::span<const float>(out_.data_ptr<float>(), static_cast<size_t>(out_.numel()));
+      output_shape.assign(out_.sizes().begin(), out_.sizes().end());
+      return Status::ok();
+    } catch (const c10::Error& e) {
+      return internal_error("model '" + path_ + "': libtorch forward failed: " + e.what_without_backtrace());
+    } catch (const std::exception& e) {
+      return internal_error("model '" + path_ + "': libtorch forward failed: " + e.what());
+    }
+  }
+
+ private:
+  torch::jit::Module module_;
+  std::string path_;
+  bool cuda_;
+  bool fp16_;
+  torch::Tensor out_;  // float32 host output (pinned with CUDA), reused
+};
+
+}  // namespace
+
+Result<std::unique_ptr<TorchTensorNet>> load_torch_tensor_net(const std::string& path, const std::string& device,
+                                                              const std::string& precision) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return not_found("model '" + path + "': no such file");
+  bool have_cuda = false;
+  try {
+    have_cuda = torch::cuda::is_available();
+  } catch (const c10::Error&) {
+  }
+  bool cuda = false;
+  if (device == "cuda") {
+    if (!have_cuda) {
+      return failed_precondition("model '" + path + "': device 'cuda' asked, but libtorch has no usable CUDA device");
+    }
+    cuda = true;
+  } else if (device == "auto") {
+    cuda = have_cuda;
+  } else if (device != "cpu") {
+    return invalid_argument("model '" + path + "': device must be auto, cpu or cuda, got '" + device + "'");
+  }
+  if (precision != "fp32" && precision != "fp16") {
+    return invalid_argument("model '" + path + "': precision must be fp32 or fp16, got '" + precision + "'");
+  }
+  if (precision == "fp16" && !cuda) {
+    return invalid_argument("model '" + path + "': precision fp16 needs CUDA");
+  }
+  try {
+    torch::jit::Module m = torch::jit::load(path, cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU));
+    m.eval();
+    if (precision == "fp16") m.to(torch::kHalf);
+    if (!cuda) m = torch::jit::optimize_for_inference(m);
+    return std::unique_ptr<TorchTensorNet>(new TorchTensorNetImpl(std::move(m), path, cuda, precision == "fp16"));
+  } catch (const c10::Error& e) {
+    return invalid_argument("model '" + path + "': libtorch cannot load it as TorchScript: " + e.what_without_backtrace());
+  } catch (const std::exception& e) {
+    return invalid_argument("model '" + path + "': libtorch cannot load it as TorchScript: " + e.what());
+  }
+}
+
+}  // namespace pitchtrack::detect
