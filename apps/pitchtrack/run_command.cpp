@@ -190,7 +190,10 @@ int run_bench(const BenchArgs& a) {
   StreamProcessorConfig sc =
       cfg->mode == "batch" ? PipelineFactory::batch_stream_config(static_cast<int>(cfg->stream.batch_size))
                            : cfg->stream;
-  if (cfg->mode == "batch") cfg->pipeline.detector.max_batch = static_cast<int>(sc.batch_size);
+  if (cfg->mode == "batch") {
+    cfg->pipeline.detector.max_batch = static_cast<int>(sc.batch_size);
+    sc.overlap_detection = cfg->stream.overlap_detection;
+  }
   {
     auto probe = open_source(a.source, cfg->source);
     if (!probe.is_ok()) return fail("bench", probe.status().to_string());

@@ -68,6 +68,7 @@ Result<RunConfig> load_run_config(const std::string& path) {
   PT_RETURN_IF_ERROR(top.get("max_processing_latency_ms", c.stream.max_processing_latency_ms));
   PT_RETURN_IF_ERROR(top.get("batch_size", c.stream.batch_size));
   PT_RETURN_IF_ERROR(top.get("pace_input", c.stream.pace_input));
+  PT_RETURN_IF_ERROR(top.get("overlap_detection", c.stream.overlap_detection));
   PT_RETURN_IF_ERROR(top.get("teams", c.pipeline.teams));
   PT_RETURN_IF_ERROR(top.get("camera_motion", c.pipeline.camera_motion));
   PT_RETURN_IF_ERROR(top.get("cut_detection", c.pipeline.cut_detection));

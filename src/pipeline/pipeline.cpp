@@ -127,15 +127,34 @@ class PipelineImpl final : public Pipeline {
   }
 
   Result<std::vector<FrameResult>> process_batch(std::span<const Frame> frames) override {
+    if (frames.empty()) return std::vector<FrameResult>{};
+    PT_ASSIGN_OR_RETURN(DetectedBatch detected, detect_batch(frames));
+    return track_batch(frames, std::move(detected));
+  }
+
+  Result<DetectedBatch> detect_batch(std::span<const Frame> frames) override {
+    DetectedBatch d;
+    if (frames.empty()) return d;
+    const auto t_det = SteadyTime::now();
+    PT_ASSIGN_OR_RETURN(d.detections, detector_->detect(frames));
+    d.total_ms = ms_since(t_det);
+    d.timings = detector_->last_timings();
+    metrics_.set_gpu_memory_mb(detector_->gpu_memory_mb());
+    return d;
+  }
+
+  Result<std::vector<FrameResult>> track_batch(std::span<const Frame> frames,
+                                               DetectedBatch detected) override {
     // The results are the call's output, moved out (never copied): one vector per call.
     std::vector<FrameResult> out;
     if (frames.empty()) return out;
-    const auto t_det = SteadyTime::now();
-    auto dets = detector_->detect(frames);
-    if (!dets.is_ok()) return dets.status();
-    const double det_total_ms = ms_since(t_det);
-    const DetectorTimings dt = detector_->last_timings();
-    metrics_.set_gpu_memory_mb(detector_->gpu_memory_mb());
+    if (detected.detections.size() != frames.size()) {
+      return invalid_argument("track_batch: " + std::to_string(detected.detections.size()) +
+                              " detection lists for " + std::to_string(frames.size()) + " frames");
+    }
+    const double det_total_ms = detected.total_ms;
+    const DetectorTimings& dt = detected.timings;
+    auto& dets = detected.detections;
     const double n = static_cast<double>(frames.size());
     // Batched inference: its time is shared equally by the frames of the batch.
     const double pre_ms = dt.preprocess_ms / n;
@@ -147,7 +166,7 @@ class PipelineImpl final : public Pipeline {
       st[Stage::kDecode] = static_cast<double>(frames[i].decode_us) / 1000.0;
       st[Stage::kPreprocess] = pre_ms;
       st[Stage::kDetect] = detect_ms;
-      PT_RETURN_IF_ERROR(process_stateful(frames[i], (*dets)[i], r, st));
+      PT_RETURN_IF_ERROR(process_stateful(frames[i], dets[i], r, st));
       const double latency_ms = static_cast<double>(clock_->now_us() - frames[i].arrival_us) / 1000.0;
       for (int k = 0; k < kNumStages; ++k) {
         r.timings_ms[stage_name(static_cast<Stage>(k))] = st.ms[static_cast<size_t>(k)];

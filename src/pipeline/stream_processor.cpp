@@ -1,6 +1,7 @@
 #include "pitchtrack/pipeline/stream_processor.hpp"
 
 #include <future>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -133,24 +134,61 @@ void StreamProcessor::pipeline_loop(std::stop_token stop) {
   int64_t last_arrival_us = 0;
   bool rebase = false;
 
-  auto flush = [&]() -> bool {
-    if (batch.empty()) return true;
-    const int64_t t0 = clock_->now_us();
-    auto results = pipeline_->process_batch(batch);
+  // Hands a finished batch's results to the sink thread.
+  auto emit = [&](Result<std::vector<FrameResult>>& results, std::vector<Frame>& frames, int64_t t0) -> bool {
     if (!results.is_ok()) {
       end = results.status();
       return false;
     }
-    if (observer_) observer_(BatchTiming{batch, t0, clock_->now_us()});
+    if (observer_) observer_(BatchTiming{frames, t0, clock_->now_us()});
     for (size_t i = 0; i < results->size(); ++i) {
-      results_.push(Item{std::move((*results)[i]), batch[i]});
+      results_.push(Item{std::move((*results)[i]), frames[i]});
     }
     {
       std::lock_guard lock(mutex_);
       stats_.frames_processed += static_cast<int64_t>(results->size());
     }
-    batch.clear();
     return true;
+  };
+  // overlap_detection: the batch whose detection runs on the helper thread while this thread
+  // tracks the previous one.
+  std::vector<Frame> inflight;
+  std::future<Result<DetectedBatch>> inflight_dets;
+  // Tracks a batch whose detections are done (`done` holds its frames).
+  auto track = [&](std::vector<Frame>& done, Result<DetectedBatch> d, int64_t t0) -> bool {
+    Result<std::vector<FrameResult>> results = d.is_ok() ? pipeline_->track_batch(done, std::move(*d))
+                                                         : Result<std::vector<FrameResult>>(d.status());
+    const bool ok = emit(results, done, t0);
+    done.clear();
+    return ok;
+  };
+  auto drain = [&]() -> bool {
+    if (!inflight_dets.valid()) return true;
+    const int64_t t0 = clock_->now_us();
+    return track(inflight, inflight_dets.get(), t0);
+  };
+  auto flush = [&]() -> bool {
+    if (batch.empty()) return true;
+    if (!cfg_.overlap_detection) {
+      const int64_t t0 = clock_->now_us();
+      auto results = pipeline_->process_batch(batch);
+      const bool ok = emit(results, batch, t0);
+      batch.clear();
+      return ok;
+    }
+    // The detector takes one batch at a time: first the previous batch's detections, then this
+    // batch's detection starts on a helper thread while the previous batch is tracked here.
+    const int64_t t0 = clock_->now_us();
+    std::optional<Result<DetectedBatch>> previous;
+    if (inflight_dets.valid()) previous.emplace(inflight_dets.get());
+    std::vector<Frame> done;
+    done.swap(inflight);
+    inflight.swap(batch);  // the vector's buffer (which the helper's span points into) stays put
+    batch.reserve(cfg_.batch_size);
+    inflight_dets = std::async(std::launch::async, [this, frames = std::span<const Frame>(inflight)] {
+      return pipeline_->detect_batch(frames);
+    });
+    return !previous || track(done, std::move(*previous), t0);
   };
 
   while (!stop.stop_requested()) {
@@ -192,10 +230,10 @@ void StreamProcessor::pipeline_loop(std::stop_token stop) {
     }
     const Status& s = item.status();
     if (s.code() == StatusCode::kTimeout) {
-      if (!flush()) break;
+      if (!flush() || !drain()) break;
       continue;
     }
-    if (!flush()) break;
+    if (!flush() || !drain()) break;
     if (s.code() == StatusCode::kCancelled || stop.stop_requested()) break;
     if (s.is_end_of_stream() && !(reader_->info().is_live && is_push_stream(uri_))) break;
     if (!reader_->is_live()) {
@@ -234,7 +272,8 @@ void StreamProcessor::pipeline_loop(std::stop_token stop) {
     std::lock_guard lock(mutex_);
     ++stats_.reconnects;
   }
-  if (end.is_ok()) flush();
+  if (end.is_ok() && flush()) drain();
+  if (inflight_dets.valid()) inflight_dets.wait();  // an error or a stop left one in flight
   reader_->stop();
   collect_reader_stats();
   {

@@ -23,12 +23,12 @@
 namespace pitchtrack {
 
 struct PitchKeypointConfig {
-  std::string model_path;   // .onnx with a .json sidecar beside it; empty: <models>/pitch_keypoints.onnx
-  float threshold = -1.0f;  // keypoint confidence in [0, 1]; < 0: the sidecar's recommended_threshold
-  int threads = 0;          // OpenCV CPU threads; 0: OpenCV's default
-  std::string backend = "onnx";     // onnx (OpenCV DNN, CPU) | torch (models/pitch_keypoints.pt, libtorch)
-  std::string device = "auto";      // torch: auto | cpu | cuda
-  std::string precision = "fp32";   // torch on cuda: fp32 | fp16
+  std::string model_path;        // .onnx with a .json sidecar beside it; empty: <models>/pitch_keypoints.onnx
+  float threshold = -1.0f;       // keypoint confidence in [0, 1]; < 0: the sidecar's recommended_threshold
+  int threads = 0;               // OpenCV CPU threads; 0: OpenCV's default
+  std::string backend = "onnx";  // onnx (OpenCV DNN, CPU) | torch (models/pitch_keypoints.pt, libtorch)
+  std::string device = "auto";   // torch: auto | cpu | cuda
+  std::string precision = "fp32";  // torch on cuda: fp32 | fp16
 };
 
 class PitchKeypointDetector {

@@ -47,6 +47,13 @@ struct PipelineConfig {
   const Clock* clock = nullptr;  // latency clock; nullptr = steady_clock()
 };
 
+// The detector's part of a batch, between Pipeline::detect_batch and Pipeline::track_batch.
+struct DetectedBatch {
+  std::vector<std::vector<Detection>> detections;  // one list per frame
+  double total_ms = 0;                             // wall time of the detector call
+  DetectorTimings timings;                         // its preprocess / inference / postprocess split
+};
+
 class Pipeline {
  public:
   static Result<std::unique_ptr<Pipeline>> create(const PipelineConfig& config);
@@ -58,6 +65,13 @@ class Pipeline {
 
   virtual Result<FrameResult> process_frame(const Frame& frame) = 0;
   virtual Result<std::vector<FrameResult>> process_batch(std::span<const Frame> frames) = 0;
+  // process_batch in two phases, so the detector can work on batch k+1 on one thread while the
+  // stateful stages finish batch k on another (StreamProcessorConfig::overlap_detection):
+  // detect_batch touches only the detector; track_batch takes the batches in order. At most one
+  // call of each may run at a time.
+  virtual Result<DetectedBatch> detect_batch(std::span<const Frame> frames) = 0;
+  virtual Result<std::vector<FrameResult>> track_batch(std::span<const Frame> frames,
+                                                       DetectedBatch detected) = 0;
   // Static calibration from now on (image px -> pitch m, row-major); validated.
   virtual Status set_homography(const Homography& image_to_pitch) = 0;
   virtual PipelineMetrics get_metrics() const = 0;

@@ -49,6 +49,9 @@ struct StreamProcessorConfig {
   double reconnect_initial_ms = 500;     // first reconnection delay, ms
   double reconnect_max_ms = 8000;        // backoff cap, ms
   double reconnect_timeout_s = 60;       // give up after this long without a stream, s
+  bool overlap_detection = false;        // detect batch k+1 on a helper thread while batch k is
+                                         // tracked (Pipeline::detect_batch / track_batch): uses
+                                         // an idle core in batch mode; results stay in order
   bool warm_up = true;                   // run the models once on the stream's frame size before
                                          // decoding starts (Pipeline::warm_up)
   const Clock* clock = nullptr;          // nullptr = steady_clock()

@@ -178,7 +178,8 @@ class PitchKeypointDetectorImpl final : public PitchKeypointDetector {
 };
 
 // The OpenCV DNN forward over an ONNX file.
-Result<std::unique_ptr<KeypointForward>> load_onnx_forward(const std::string& path, const KeypointMeta& meta) {
+Result<std::unique_ptr<KeypointForward>> load_onnx_forward(const std::string& path,
+                                                           const KeypointMeta& meta) {
   std::ifstream in(path, std::ios::binary);
   std::vector<uchar> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (bytes.empty()) return invalid_argument("pitch keypoint model '" + path + "': file is empty");
@@ -196,7 +197,8 @@ Result<std::unique_ptr<KeypointForward>> load_onnx_forward(const std::string& pa
     return invalid_argument("pitch keypoint model '" + path + "': OpenCV DNN cannot load it: " + e.what());
   }
   if (net.empty()) return invalid_argument("pitch keypoint model '" + path + "': empty network");
-  return std::unique_ptr<KeypointForward>(std::make_unique<OpenCvForward>(std::move(net), meta.output_name, path));
+  return std::unique_ptr<KeypointForward>(
+      std::make_unique<OpenCvForward>(std::move(net), meta.output_name, path));
 }
 
 }  // namespace
@@ -205,17 +207,20 @@ Result<std::unique_ptr<PitchKeypointDetector>> PitchKeypointDetector::create(
     const PitchKeypointConfig& config) {
   namespace fs = std::filesystem;
   if (config.backend != "onnx" && config.backend != "torch") {
-    return invalid_argument("calibration.keypoints_backend must be onnx or torch, got '" + config.backend + "'");
+    return invalid_argument("calibration.keypoints_backend must be onnx or torch, got '" + config.backend +
+                            "'");
   }
   const bool torch = config.backend == "torch";
   const std::string path =
       config.model_path.empty()
-          ? (fs::path(default_models_dir()) / (torch ? "pitch_keypoints.pt" : "pitch_keypoints.onnx")).string()
+          ? (fs::path(default_models_dir()) / (torch ? "pitch_keypoints.pt" : "pitch_keypoints.onnx"))
+                .string()
           : config.model_path;
   if (config.threshold > 1.0f) return invalid_argument("pitch_keypoints.threshold must be <= 1");
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) return not_found("pitch keypoint model '" + path + "': no such file");
-  if (fs::file_size(path, ec) == 0) return invalid_argument("pitch keypoint model '" + path + "': file is empty");
+  if (fs::file_size(path, ec) == 0)
+    return invalid_argument("pitch keypoint model '" + path + "': file is empty");
   PT_ASSIGN_OR_RETURN(KeypointMeta meta, read_sidecar(path));
   if (config.threads > 0) cv::setNumThreads(config.threads);  // resize + blob (and the onnx forward)
   std::unique_ptr<KeypointForward> forward;

@@ -20,13 +20,15 @@ class TorchTensorNetImpl final : public TorchTensorNet {
              std::vector<int64_t>& output_shape) override {
     try {
       c10::InferenceMode guard;
-      const torch::Tensor host = torch::from_blob(const_cast<float*>(input), c10::IntArrayRef(shape.data(), shape.size()),
-                                                  torch::TensorOptions().dtype(torch::kFloat));
+      const torch::Tensor host =
+          torch::from_blob(const_cast<float*>(input), c10::IntArrayRef(shape.data(), shape.size()),
+                           torch::TensorOptions().dtype(torch::kFloat));
       torch::Tensor x = cuda_ ? host.to(torch::kCUDA) : host;
       if (fp16_) x = x.to(torch::kHalf);
       std::vector<torch::jit::IValue> args{x};
       const torch::jit::IValue out = module_.forward(args);
-      if (!out.isTensor()) return internal_error("model '" + path_ + "': output is a " + out.tagKind() + ", want a tensor");
+      if (!out.isTensor())
+        return internal_error("model '" + path_ + "': output is a " + out.tagKind() + ", want a tensor");
       torch::Tensor t = out.toTensor();
       if (t.scalar_type() != torch::kFloat) t = t.to(torch::kFloat);  // on the device, before the copy
       if (!out_.defined() || out_.sizes() != t.sizes()) {
@@ -53,7 +55,8 @@ class TorchTensorNetImpl final : public TorchTensorNet {
 
 }  // namespace
 
-Result<std::unique_ptr<TorchTensorNet>> load_torch_tensor_net(const std::string& path, const std::string& device,
+Result<std::unique_ptr<TorchTensorNet>> load_torch_tensor_net(const std::string& path,
+                                                              const std::string& device,
                                                               const std::string& precision) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) return not_found("model '" + path + "': no such file");
@@ -65,7 +68,8 @@ Result<std::unique_ptr<TorchTensorNet>> load_torch_tensor_net(const std::string&
   bool cuda = false;
   if (device == "cuda") {
     if (!have_cuda) {
-      return failed_precondition("model '" + path + "': device 'cuda' asked, but libtorch has no usable CUDA device");
+      return failed_precondition("model '" + path +
+                                 "': device 'cuda' asked, but libtorch has no usable CUDA device");
     }
     cuda = true;
   } else if (device == "auto") {
@@ -80,13 +84,16 @@ Result<std::unique_ptr<TorchTensorNet>> load_torch_tensor_net(const std::string&
     return invalid_argument("model '" + path + "': precision fp16 needs CUDA");
   }
   try {
-    torch::jit::Module m = torch::jit::load(path, cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU));
+    torch::jit::Module m =
+        torch::jit::load(path, cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU));
     m.eval();
     if (precision == "fp16") m.to(torch::kHalf);
     if (!cuda) m = torch::jit::optimize_for_inference(m);
-    return std::unique_ptr<TorchTensorNet>(new TorchTensorNetImpl(std::move(m), path, cuda, precision == "fp16"));
+    return std::unique_ptr<TorchTensorNet>(
+        new TorchTensorNetImpl(std::move(m), path, cuda, precision == "fp16"));
   } catch (const c10::Error& e) {
-    return invalid_argument("model '" + path + "': libtorch cannot load it as TorchScript: " + e.what_without_backtrace());
+    return invalid_argument("model '" + path +
+                            "': libtorch cannot load it as TorchScript: " + e.what_without_backtrace());
   } catch (const std::exception& e) {
     return invalid_argument("model '" + path + "': libtorch cannot load it as TorchScript: " + e.what());
   }

@@ -27,7 +27,8 @@ class TorchTensorNet {
 };
 
 // device: auto | cpu | cuda; precision: fp32 | fp16 (CUDA only).
-Result<std::unique_ptr<TorchTensorNet>> load_torch_tensor_net(const std::string& path, const std::string& device,
+Result<std::unique_ptr<TorchTensorNet>> load_torch_tensor_net(const std::string& path,
+                                                              const std::string& device,
                                                               const std::string& precision);
 
 }  // namespace pitchtrack::detect

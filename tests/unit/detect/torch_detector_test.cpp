@@ -226,7 +226,8 @@ TEST(TorchKeypoints, MatchOnnxOnGeneratedFrames) {
       ASSERT_TRUE(a.is_ok() && b.is_ok());
       // Keypoints within 0.02 of the threshold may be in one list only.
       for (const PitchKeypoint& p : *a) {
-        const auto it = std::find_if(b->begin(), b->end(), [&](const PitchKeypoint& q) { return q.id == p.id; });
+        const auto it =
+            std::find_if(b->begin(), b->end(), [&](const PitchKeypoint& q) { return q.id == p.id; });
         if (it == b->end()) {
           EXPECT_LT(p.confidence, 0.32f) << device << " " << precision << ": keypoint " << p.id << " missing";
           continue;

@@ -115,6 +115,32 @@ TEST(StreamProcessor, FileRunsToTheEndLosslesslyAndFlushesTheSink) {
   EXPECT_EQ(back->size(), 50u);
 }
 
+// Detection of batch k+1 overlapped with tracking of batch k gives the same results, in order.
+TEST(StreamProcessor, OverlappedDetectionGivesTheSameResultsInOrder) {
+  std::vector<std::vector<FrameResult>> runs;
+  for (const bool overlap : {false, true}) {
+    auto p = PipelineFactory::create_batch_pipeline(light_config(), 2);
+    ASSERT_TRUE(p.is_ok());
+    StreamProcessorConfig sc = PipelineFactory::batch_stream_config(2);
+    sc.overlap_detection = overlap;
+    StreamProcessor sp(std::move(p).value(), testing::clip("mpeg2.ts"), SourceConfig{}, sc);
+    std::vector<FrameResult> got;
+    ASSERT_TRUE(sp.start([&](const FrameResult& r) { got.push_back(r); }).is_ok());
+    EXPECT_TRUE(sp.wait().is_ok());
+    runs.push_back(std::move(got));
+  }
+  ASSERT_EQ(runs[0].size(), 50u);
+  ASSERT_EQ(runs[1].size(), 50u);
+  for (size_t i = 0; i < 50; ++i) {
+    EXPECT_EQ(runs[1][i].frame_index, static_cast<int64_t>(i));
+    ASSERT_EQ(runs[1][i].tracks.size(), runs[0][i].tracks.size()) << "frame " << i;
+    for (size_t k = 0; k < runs[0][i].tracks.size(); ++k) {
+      EXPECT_EQ(runs[1][i].tracks[k].track_id, runs[0][i].tracks[k].track_id);
+      EXPECT_FLOAT_EQ(runs[1][i].tracks[k].box_px.x1, runs[0][i].tracks[k].box_px.x1);
+    }
+  }
+}
+
 TEST(StreamProcessor, StopFlushesEverythingProducedSoFar) {
   const std::string out = (std::filesystem::temp_directory_path() / "pt_sp_stop.jsonl").string();
   auto p = PipelineFactory::create_realtime_pipeline(light_config(), 0);
