@@ -117,4 +117,10 @@ FramePool::Stats FramePool::stats() const {
   return {state_->allocated, state_->reused, static_cast<int64_t>(state_->free_list.size())};
 }
 
+Frame uniform_frame(int width, int height, uint8_t value) {
+  MutableFrame m(width, height);
+  std::memset(m.data(), value, static_cast<size_t>(m.stride_bytes()) * static_cast<size_t>(height));
+  return std::move(m).freeze();
+}
+
 }  // namespace pitchtrack

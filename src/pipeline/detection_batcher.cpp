@@ -208,9 +208,7 @@ Status DetectionBatcher::warm_up(int width, int height) {
     return invalid_argument("detection batcher warm-up: bad frame size " + std::to_string(width) + "x" +
                             std::to_string(height));
   }
-  MutableFrame m(width, height);
-  for (int y = 0; y < height; ++y) std::memset(m.row(y), 114, static_cast<size_t>(width) * 3);
-  const Frame grey = std::move(m).freeze();
+  const Frame grey = uniform_frame(width, height, 114);
   // Batches of 1, 2, 4 ... max_batch frames, on the batcher's thread: the shapes and the thread
   // the session will meet, each once, before any stream's frame does.
   auto client = make_client();

@@ -198,9 +198,7 @@ class PipelineImpl final : public Pipeline {
       return invalid_argument("pipeline warm-up: bad frame size " + std::to_string(width) + "x" +
                               std::to_string(height));
     }
-    MutableFrame m(width, height);
-    for (int y = 0; y < height; ++y) std::memset(m.row(y), 114, static_cast<size_t>(width) * 3);
-    const Frame grey = std::move(m).freeze();
+    const Frame grey = uniform_frame(width, height, 114);
     const size_t n = static_cast<size_t>(std::max(1, detector_caps().max_batch));
     const std::vector<Frame> batch(n, grey);
     auto r = process_batch(batch);

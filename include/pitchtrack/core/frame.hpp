@@ -75,6 +75,9 @@ class MutableFrame {
   std::shared_ptr<detail::FrameStorage> storage_;
 };
 
+// A width x height frame with every byte set to `value` (warm-up and probe inputs).
+Frame uniform_frame(int width, int height, uint8_t value);
+
 // A pool of equally sized BGR8 buffers. Thread-safe. acquire() reuses a free buffer or
 // allocates a new one; at most `max_free` idle buffers are kept.
 class FramePool {

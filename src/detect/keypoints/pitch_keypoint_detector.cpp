@@ -242,10 +242,7 @@ Result<std::unique_ptr<PitchKeypointDetector>> PitchKeypointDetector::create(
   const float thr = config.threshold >= 0 ? config.threshold : meta.threshold;
   auto det = std::make_unique<PitchKeypointDetectorImpl>(std::move(forward), meta, path, thr);
   // One forward pass now so a graph that does not run or has the wrong output fails at load time.
-  MutableFrame probe(meta.input_width, meta.input_height);
-  std::memset(probe.data(), 0,
-              static_cast<size_t>(probe.stride_bytes()) * static_cast<size_t>(meta.input_height));
-  const Frame f = std::move(probe).freeze();
+  const Frame f = uniform_frame(meta.input_width, meta.input_height, 0);
   auto r = det->detect(f);
   if (!r.is_ok()) return r.status().with_context("pitch keypoint model '" + path + "'");
   return std::unique_ptr<PitchKeypointDetector>(std::move(det));

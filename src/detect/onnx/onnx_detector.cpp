@@ -114,9 +114,7 @@ class OnnxModel final : public DetectorModel {
   // fails here, at load time, with its name.
   Status validate() const {
     PT_ASSIGN_OR_RETURN(auto session, create_session());
-    MutableFrame probe(meta_.input_width, meta_.input_height);
-    std::memset(probe.data(), 0, static_cast<size_t>(probe.stride_bytes()) * probe.height());
-    const Frame f = std::move(probe).freeze();
+    const Frame f = uniform_frame(meta_.input_width, meta_.input_height, 0);
     auto r = session->detect(std::span<const Frame>(&f, 1));
     if (!r.is_ok()) return r.status().with_context("detector model '" + config_.model_path + "'");
     return Status::ok();

@@ -398,10 +398,7 @@ class TorchModel final : public DetectorModel {
     probe_config.max_batch = 1;
     PT_ASSIGN_OR_RETURN(auto session,
                         TorchSession::create(bytes_, meta_, probe_config, place_, /*warmup_runs=*/0));
-    MutableFrame probe(meta_.input_width, meta_.input_height);
-    std::memset(probe.data(), 0,
-                static_cast<size_t>(probe.stride_bytes()) * static_cast<size_t>(probe.height()));
-    const Frame f = std::move(probe).freeze();
+    const Frame f = uniform_frame(meta_.input_width, meta_.input_height, 0);
     auto r = session->detect(std::span<const Frame>(&f, 1));
     if (!r.is_ok()) return r.status().with_context("detector model '" + config_.model_path + "'");
     return Status::ok();
