@@ -182,6 +182,16 @@ int run_run(const RunArgs& a) {
   return stopped_by_user ? 130 : 0;
 }
 
+// Prints a benchmark's table and writes its JSON where --json asks.
+int print_bench(const BenchArgs& a, const std::string& table, const std::string& json) {
+  std::cout << table;
+  if (a.json_out.empty()) return 0;
+  std::ofstream out(a.json_out);
+  if (!out) return fail("bench", "cannot write '" + a.json_out + "'");
+  out << json << "\n";
+  return 0;
+}
+
 int run_bench(const BenchArgs& a) {
   auto cfg = config_from(a.config);
   if (!cfg.is_ok()) return fail("bench", cfg.status().to_string());
@@ -210,24 +220,12 @@ int run_bench(const BenchArgs& a) {
     std::cout << "pitchtrack bench: " << a.streams << " x " << a.source << " (" << cfg->mode << ", target "
               << target << " fps, batcher max_batch " << cfg->batcher.max_batch << ", max_wait "
               << cfg->batcher.max_wait_ms << " ms)\n";
-    std::cout << rep->to_table();
-    if (!a.json_out.empty()) {
-      std::ofstream out(a.json_out);
-      if (!out) return fail("bench", "cannot write '" + a.json_out + "'");
-      out << rep->to_json() << "\n";
-    }
-    return 0;
+    return print_bench(a, rep->to_table(), rep->to_json());
   }
   auto m = benchmark_stream_processor(cfg->pipeline, a.source, a.duration_s, target, sc, cfg->source);
   if (!m.is_ok()) return fail("bench", m.status().to_string());
   std::cout << "pitchtrack bench: " << a.source << " (" << cfg->mode << ", target " << target << " fps)\n";
-  std::cout << m->to_table();
-  if (!a.json_out.empty()) {
-    std::ofstream out(a.json_out);
-    if (!out) return fail("bench", "cannot write '" + a.json_out + "'");
-    out << m->to_json() << "\n";
-  }
-  return 0;
+  return print_bench(a, m->to_table(), m->to_json());
 }
 
 }  // namespace

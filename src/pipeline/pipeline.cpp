@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <unordered_map>
 
 #include "pitchtrack/detect/registry.hpp"
@@ -139,7 +140,12 @@ class PipelineImpl final : public Pipeline {
     PT_ASSIGN_OR_RETURN(d.detections, detector_->detect(frames));
     d.total_ms = ms_since(t_det);
     d.timings = detector_->last_timings();
-    metrics_.set_gpu_memory_mb(detector_->gpu_memory_mb());
+    // The device-wide memory query takes a driver lock: twice a second is enough for metrics.
+    const int64_t now_us = clock_->now_us();
+    if (now_us - gpu_sampled_us_ >= kGpuMemorySampleUs) {
+      gpu_sampled_us_ = now_us;
+      metrics_.set_gpu_memory_mb(detector_->gpu_memory_mb());
+    }
     return d;
   }
 
@@ -329,6 +335,8 @@ class PipelineImpl final : public Pipeline {
   const Clock* clock_;
   MetricsCollector metrics_;
   std::unique_ptr<Detector> detector_;
+  static constexpr int64_t kGpuMemorySampleUs = 500'000;
+  int64_t gpu_sampled_us_ = std::numeric_limits<int64_t>::min() / 2;  // detect_batch only
   std::unique_ptr<Tracker> tracker_;
   std::unique_ptr<PitchCalibrator> calibrator_;
   std::unique_ptr<PitchKeypointDetector> keypoints_;

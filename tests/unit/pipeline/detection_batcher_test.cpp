@@ -14,6 +14,7 @@
 #include "pitchtrack/io/source.hpp"
 #include "pitchtrack/pipeline/multi_stream.hpp"
 #include "pitchtrack/pipeline/pipeline.hpp"
+#include "support/pipeline_configs.hpp"
 #include "support/test_paths.hpp"
 
 namespace pitchtrack {
@@ -175,12 +176,7 @@ TEST(DetectionBatcher, BadSettingsAreClearErrors) {
             StatusCode::kInvalidArgument);
 }
 
-PipelineConfig light_config() {
-  PipelineConfig c;
-  c.detector.backend = "classical";
-  c.calibration = "off";
-  return c;
-}
+PipelineConfig light_config() { return testing::light_pipeline_config(); }
 
 // Two pipelines fed through one shared classical detector give the same tracks as a pipeline
 // with a detector of its own.

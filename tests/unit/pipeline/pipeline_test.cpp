@@ -7,17 +7,13 @@
 #include "pitchtrack/io/tracks_jsonl.hpp"
 #include "pitchtrack/pipeline/factory.hpp"
 #include "pitchtrack/pipeline/stream_processor.hpp"
+#include "support/pipeline_configs.hpp"
 #include "support/test_paths.hpp"
 
 namespace pitchtrack {
 namespace {
 
-PipelineConfig light_config() {
-  PipelineConfig c;
-  c.detector.backend = "classical";
-  c.calibration = "off";
-  return c;
-}
+PipelineConfig light_config() { return testing::light_pipeline_config(); }
 
 TEST(Pipeline, ProcessesFramesAndReportsStageTimes) {
   auto p = Pipeline::create(light_config());
