@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # On the lent GPU machine, after bench/gpu_multistream_bench.sh (build-gpu and the clip exist or
 # are made by it): N streams with config/multistream-gpu.yaml and with single changes to it, to
-# see what each CPU stage costs the aggregate: keypoint model off (calibration off), camera
-# motion off, one decoder thread per stream.
+# see what each CPU stage and setting costs the aggregate: keypoint model off (calibration off),
+# camera motion off, camera motion at its default 640 px / 250 features, two decoder threads per
+# stream, GPU waits spinning instead of blocking, frames dropped after 120 ms instead of 300 ms,
+# frames resized by each stream instead of by the shared detector (clientresize).
 #
 #   bench/gpu_multistream_ablation.sh OUT [STREAMS] [SECONDS]
 set -uo pipefail
@@ -16,9 +18,23 @@ source build-gpu/gpu_env.sh
 P=build-gpu/apps/pitchtrack/pitchtrack
 base=config/multistream-gpu.yaml
 sed 's/^  mode: auto$/  mode: off/' $base > /tmp/abl_nocalib.yaml
-sed 's/^camera_motion: true$/camera_motion: false/' $base > /tmp/abl_nomotion.yaml
-sed 's/^  decoder_threads: 2 /  decoder_threads: 1 /' $base > /tmp/abl_dec1.yaml
-for v in base nocalib nomotion dec1; do
+python3 - $base <<'PY'
+import re, sys
+base = open(sys.argv[1]).read()
+motion = re.compile(r"^camera_motion:.*\n(?:  .*\n)*", re.M)
+variants = {
+    "nomotion": motion.sub("camera_motion: false\n", base),
+    "motion640": motion.sub("camera_motion: true\n", base),
+    "dec2": re.sub(r"^  decoder_threads: 1 ", "  decoder_threads: 2 ", base, flags=re.M),
+    "spin": re.sub(r"^  cuda_wait: block ", "  cuda_wait: spin ", base, flags=re.M),
+    "clientresize": re.sub(r"^  resize_on_clients: false ", "  resize_on_clients: true ", base, flags=re.M),
+    "maxlat120": re.sub(r"^max_processing_latency_ms: 300 ", "max_processing_latency_ms: 120 ", base, flags=re.M),
+}
+for name, text in variants.items():
+    assert text != base, name
+    open(f"/tmp/abl_{name}.yaml", "w").write(text)
+PY
+for v in ${VARIANTS:-base nomotion motion640 dec2 spin clientresize maxlat120 nocalib}; do
   cfg=$base
   [[ $v != base ]] && cfg=/tmp/abl_$v.yaml
   timeout $(( seconds + 90 )) $P bench --config "$cfg" --source /tmp/m1080/match.mp4 --streams "$n" \

@@ -9,12 +9,17 @@
 //   BM_CameraMotionSequence     the first 120 frames of --clip in order (cut detector + estimator
 //                               per frame, no masks, restarting at the end): the real mix of
 //                               reused and re-detected features. Needs --clip.
-// Usage: motion_bench [--clip=PATH] [google benchmark flags]. With --clip, two consecutive frames
+// Usage: motion_bench [--clip=PATH] [--motion=WORK_WIDTH,MAX_FEATURES,LK_LEVELS] [--cv-threads=N]
+// [google benchmark flags]. --motion sets the estimator's settings (the YAML `camera_motion`
+// mapping; default 640,250,3); --cv-threads OpenCV's thread count (the multi-stream GPU config
+// runs OpenCV on 1 thread per stream). With --clip, two consecutive frames
 // (the 51st and 52nd) of that video are used; otherwise a synthetic textured pair shifted by
 // (6, -2) px. Numbers and machine in docs/PERFORMANCE.md.
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <opencv2/core/utility.hpp>
 #include <random>
 #include <string>
 #include <vector>
@@ -32,6 +37,7 @@ std::string g_clip;
 std::vector<Frame> g_pair;
 std::vector<Frame> g_sequence;
 std::string g_input = "synthetic";
+pitchtrack::CameraMotionConfig g_motion;
 
 // A textured picture (random rectangles on noise) seen shifted by (dx, dy) px.
 Frame synthetic(int w, int h, int dx, int dy) {
@@ -94,7 +100,7 @@ std::vector<BoxXyxy> person_boxes(int w, int h) {
 }
 
 void BM_CameraMotion(benchmark::State& state) {
-  pitchtrack::CameraMotionConfig cfg;
+  pitchtrack::CameraMotionConfig cfg = g_motion;
   if (state.range(0) == 1) cfg.redetect_fraction = 1.0f;
   auto est = pitchtrack::CameraMotionEstimator::create(cfg);
   if (!est.is_ok()) {
@@ -141,7 +147,7 @@ void BM_CameraMotionSequence(benchmark::State& state) {
     state.SkipWithError("needs --clip=PATH");
     return;
   }
-  auto est = pitchtrack::CameraMotionEstimator::create({});
+  auto est = pitchtrack::CameraMotionEstimator::create(g_motion);
   auto cut = pitchtrack::CutDetector::create({});
   if (!est.is_ok() || !cut.is_ok()) {
     state.SkipWithError("create failed");
@@ -175,6 +181,15 @@ int main(int argc, char** argv) {
     const std::string a = argv[i];
     if (a.rfind("--clip=", 0) == 0) {
       g_clip = a.substr(7);
+    } else if (a.rfind("--motion=", 0) == 0) {
+      if (std::sscanf(a.c_str() + 9, "%d,%d,%d", &g_motion.work_width, &g_motion.max_features,
+                      &g_motion.lk_levels) != 3) {
+        std::fprintf(stderr, "motion_bench: --motion wants WORK_WIDTH,MAX_FEATURES,LK_LEVELS, got '%s'\n",
+                     a.c_str() + 9);
+        return 1;
+      }
+    } else if (a.rfind("--cv-threads=", 0) == 0) {
+      cv::setNumThreads(std::atoi(a.c_str() + 13));
     } else {
       args.push_back(argv[i]);
     }

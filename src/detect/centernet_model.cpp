@@ -87,6 +87,10 @@ Status check_centernet_output(std::span<const int64_t> shape, int64_t batch, con
                         std::to_string(meta.stride) + "], models/MODEL_CARD.md)");
 }
 
+}  // namespace pitchtrack::detect
+
+namespace pitchtrack {
+
 LetterboxGeometry letterbox_geometry(int frame_width, int frame_height, int input_width, int input_height) {
   LetterboxGeometry g;
   g.scale = std::min(static_cast<float>(input_width) / static_cast<float>(frame_width),
@@ -95,6 +99,10 @@ LetterboxGeometry letterbox_geometry(int frame_width, int frame_height, int inpu
   g.height = std::max(1, std::min(input_height, static_cast<int>(std::lround(frame_height * g.scale))));
   return g;
 }
+
+}  // namespace pitchtrack
+
+namespace pitchtrack::detect {
 
 void decode_centernet_batch(const float* output, int64_t out_height, int64_t out_width,
                             const CenterNetMeta& meta, const DetectorConfig& config,

@@ -44,14 +44,7 @@ std::array<float, kNumObjectClasses> effective_thresholds(const CenterNetMeta& m
 // OK when `shape` is [batch, 8, input_height/stride, input_width/stride].
 Status check_centernet_output(std::span<const int64_t> shape, int64_t batch, const CenterNetMeta& meta);
 
-// Where frame `f` lands in the network input: scaled by `scale` (network px per frame px) to
-// width x height px at the top-left; the rest is padding. Every backend letterboxes with it.
-struct LetterboxGeometry {
-  float scale = 1.0f;
-  int width = 0;   // px of the scaled frame inside the input
-  int height = 0;  // px
-};
-LetterboxGeometry letterbox_geometry(int frame_width, int frame_height, int input_width, int input_height);
+// The letterbox geometry (LetterboxGeometry, letterbox_geometry) is public: detect/detector.hpp.
 
 // Letterboxes `frame` into `dst` (input_height rows of input_width*3 bytes, `dst_stride` bytes
 // apart) with OpenCV's bilinear resize, as the onnx backend does (cv_frame.cpp). Returns the scale.

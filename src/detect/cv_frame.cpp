@@ -28,3 +28,12 @@ float letterbox_into(const Frame& frame, int input_width, int input_height, int 
 }
 
 }  // namespace pitchtrack::detect
+
+namespace pitchtrack {
+
+void resize_like_letterbox(const Frame& frame, MutableFrame& out) {
+  cv::Mat dst(out.height(), out.width(), CV_8UC3, out.data(), static_cast<size_t>(out.stride_bytes()));
+  cv::resize(detect::as_mat(frame), dst, dst.size(), 0, 0, cv::INTER_LINEAR);  // letterbox_top_left's resize
+}
+
+}  // namespace pitchtrack

@@ -83,6 +83,15 @@ Result<std::shared_ptr<const DetectorModel>> load_auto(const DetectorConfig& con
 
 }  // namespace
 
+DeviceFrameConverterFactory frame_converter_factory(const std::string& device) {
+#ifdef PITCHTRACK_HAVE_TORCH
+  return detect::torch_frame_converter_factory(device);
+#else
+  (void)device;
+  return {};
+#endif
+}
+
 std::vector<std::string> available_detector_backends() {
 #ifdef PITCHTRACK_HAVE_TORCH
   return {"onnx", "torch", "classical", "darknet"};

@@ -33,10 +33,17 @@ class DetectionBatcher::Client final : public Detector {
   Result<std::vector<std::vector<Detection>>> detect(std::span<const Frame> frames) override {
     timings_ = {};
     if (frames.empty()) return std::vector<std::vector<Detection>>{};
+    const auto t0 = SteadyClock::now();
+    const std::span<const Frame> submitted = owner_->cfg_.resize_on_clients ? resize(frames) : frames;
+    const double resize_ms = ms_between(t0, SteadyClock::now());
     Request req;
-    req.frames = frames;
+    req.frames = submitted;
     PT_RETURN_IF_ERROR(owner_->submit(req));
     timings_ = req.timings;
+    if (submitted.data() != frames.data()) {
+      timings_.preprocess_ms += resize_ms;
+      map_back(frames, req.results);
+    }
     return std::move(req.results);
   }
   DetectorCaps caps() const override {
@@ -48,8 +55,59 @@ class DetectionBatcher::Client final : public Detector {
   double gpu_memory_mb() const override { return owner_->gpu_memory_mb(); }
 
  private:
+  // Frames larger than the session's input, resized to the letterbox's scaled size (scales_[i]
+  // records the factor; 1 = handed on as is). Returns `frames` itself when none needed it.
+  std::span<const Frame> resize(std::span<const Frame> frames) {
+    const DetectorCaps& caps = owner_->caps_;
+    if (!caps.letterbox || caps.input_width <= 0 || caps.input_height <= 0) return frames;
+    resized_.clear();
+    scales_.assign(frames.size(), 1.0f);
+    bool any = false;
+    for (size_t i = 0; i < frames.size(); ++i) {
+      const Frame& f = frames[i];
+      if (f.empty() || f.width() <= 0 || f.height() <= 0) {  // the session reports it
+        resized_.push_back(f);
+        continue;
+      }
+      const LetterboxGeometry g =
+          letterbox_geometry(f.width(), f.height(), caps.input_width, caps.input_height);
+      if (g.scale >= 1.0f) {  // enlarging here would only add bytes to upload
+        resized_.push_back(f);
+        continue;
+      }
+      if (!pool_ || pool_->width() != g.width || pool_->height() != g.height) {
+        pool_ = std::make_unique<FramePool>(g.width, g.height, 2);
+      }
+      MutableFrame m = pool_->acquire();
+      resize_like_letterbox(f, m);
+      resized_.push_back(std::move(m).freeze());
+      scales_[i] = g.scale;
+      any = true;
+    }
+    return any ? std::span<const Frame>(resized_) : frames;
+  }
+
+  // Boxes from the resized images' pixels back to the frames' (clamped to the frame as the
+  // session's decoder does).
+  void map_back(std::span<const Frame> frames, std::vector<std::vector<Detection>>& results) const {
+    for (size_t i = 0; i < results.size() && i < frames.size(); ++i) {
+      if (scales_[i] == 1.0f) continue;
+      const float inv = 1.0f / scales_[i];
+      const float w = static_cast<float>(frames[i].width()), h = static_cast<float>(frames[i].height());
+      for (Detection& d : results[i]) {
+        d.box_px.x1 = std::clamp(d.box_px.x1 * inv, 0.0f, w);
+        d.box_px.x2 = std::clamp(d.box_px.x2 * inv, 0.0f, w);
+        d.box_px.y1 = std::clamp(d.box_px.y1 * inv, 0.0f, h);
+        d.box_px.y2 = std::clamp(d.box_px.y2 * inv, 0.0f, h);
+      }
+    }
+  }
+
   std::shared_ptr<DetectionBatcher> owner_;
   DetectorTimings timings_;
+  std::vector<Frame> resized_;       // this call's resized frames (their buffers return to pool_)
+  std::vector<float> scales_;        // letterbox scale per frame of this call, 1 = not resized
+  std::unique_ptr<FramePool> pool_;  // buffers of the resized size
 };
 
 Result<std::shared_ptr<DetectionBatcher>> DetectionBatcher::create(std::unique_ptr<Detector> session,

@@ -70,7 +70,20 @@ Result<RunConfig> load_run_config(const std::string& path) {
   PT_RETURN_IF_ERROR(top.get("pace_input", c.stream.pace_input));
   PT_RETURN_IF_ERROR(top.get("overlap_detection", c.stream.overlap_detection));
   PT_RETURN_IF_ERROR(top.get("teams", c.pipeline.teams));
-  PT_RETURN_IF_ERROR(top.get("camera_motion", c.pipeline.camera_motion));
+  // camera_motion: a bool, or a mapping {enabled, work_width, max_features, lk_window_px, lk_levels}.
+  if (YAML::Node n = top.child("camera_motion"); n && n.IsMap()) {
+    Reader r(n, "camera_motion.", path);
+    CameraMotionConfig& m = c.pipeline.motion;
+    PT_RETURN_IF_ERROR(r.get("enabled", c.pipeline.camera_motion));
+    PT_RETURN_IF_ERROR(r.get("work_width", m.work_width));
+    PT_RETURN_IF_ERROR(r.get("max_features", m.max_features));
+    PT_RETURN_IF_ERROR(r.get("lk_window_px", m.lk_window_px));
+    PT_RETURN_IF_ERROR(r.get("lk_levels", m.lk_levels));
+    PT_RETURN_IF_ERROR(r.check_unknown());
+    PT_RETURN_IF_ERROR(validate(m).with_context(path));
+  } else {
+    PT_RETURN_IF_ERROR(top.get("camera_motion", c.pipeline.camera_motion));
+  }
   PT_RETURN_IF_ERROR(top.get("cut_detection", c.pipeline.cut_detection));
   PT_RETURN_IF_ERROR(top.get("offline_stitch", c.offline_stitch));
   PT_RETURN_IF_ERROR(top.get("interpolate_max_gap", c.interpolate_max_gap));
@@ -100,6 +113,10 @@ Result<RunConfig> load_run_config(const std::string& path) {
     PT_RETURN_IF_ERROR(r.get("precision", d.precision));
     PT_RETURN_IF_ERROR(r.get("warmup_runs", d.warmup_runs));
     PT_RETURN_IF_ERROR(r.get("gpu_memory_limit_mb", d.gpu_memory_limit_mb));
+    PT_RETURN_IF_ERROR(r.get("cuda_wait", d.cuda_wait));
+    if (d.cuda_wait != "block" && d.cuda_wait != "spin") {
+      return invalid_argument(path + ": detector.cuda_wait must be block or spin, got '" + d.cuda_wait + "'");
+    }
     if (YAML::Node t = r.child("thresholds")) {
       Reader tr(t, "detector.thresholds.", path);
       for (int k = 0; k < kNumObjectClasses; ++k) {
@@ -146,6 +163,7 @@ Result<RunConfig> load_run_config(const std::string& path) {
     Reader r(n, "multistream.", path);
     PT_RETURN_IF_ERROR(r.get("max_batch", c.batcher.max_batch));
     PT_RETURN_IF_ERROR(r.get("max_wait_ms", c.batcher.max_wait_ms));
+    PT_RETURN_IF_ERROR(r.get("resize_on_clients", c.batcher.resize_on_clients));
     PT_RETURN_IF_ERROR(r.check_unknown());
     if (c.batcher.max_batch < 1) return invalid_argument(path + ": multistream.max_batch must be >= 1");
     if (c.batcher.max_wait_ms < 0) return invalid_argument(path + ": multistream.max_wait_ms must be >= 0");

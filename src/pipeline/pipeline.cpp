@@ -90,7 +90,7 @@ class PipelineImpl final : public Pipeline {
     PT_ASSIGN_OR_RETURN(tracker_, Tracker::create(tc));
     PT_ASSIGN_OR_RETURN(ball_, BallTracker::create(BallTrackerConfig{}));
     if (cfg_.camera_motion) {
-      PT_ASSIGN_OR_RETURN(motion_, CameraMotionEstimator::create(CameraMotionConfig{}));
+      PT_ASSIGN_OR_RETURN(motion_, CameraMotionEstimator::create(cfg_.motion));
     }
     if (cfg_.cut_detection) {
       PT_ASSIGN_OR_RETURN(cuts_, CutDetector::create(CutDetectorConfig{}));

@@ -1,5 +1,7 @@
 #include "pitchtrack/pipeline/stream_processor.hpp"
 
+#include "pitchtrack/detect/registry.hpp"
+
 #include <future>
 #include <optional>
 
@@ -44,6 +46,10 @@ StreamProcessor::StreamProcessor(std::unique_ptr<Pipeline> pipeline, std::string
       results_(std::max<size_t>(config.result_queue, 1), OverflowPolicy::kBlock),
       target_fps_(config.target_fps) {
   if (source_config_.clock == nullptr) source_config_.clock = clock_;
+  // NVDEC pictures go to BGR on the GPU where libtorch has CUDA (else the source converts on the CPU).
+  if (source_config_.hwaccel == "cuda" && !source_config_.device_converter) {
+    source_config_.device_converter = frame_converter_factory("cuda");
+  }
 }
 
 StreamProcessor::~StreamProcessor() { stop(); }

@@ -32,13 +32,31 @@ struct DetectorConfig {
   int max_batch = 8;                                                   // frames per forward pass (>= 1)
   int input_width = 0;                                                 // px network input; 0: the model's
   int input_height = 0;                                                // px network input; 0: the model's
-  int threads = 0;                 // CPU inference threads; 0: backend default (all cores)
-  std::string device = "auto";     // auto | cpu | cuda (torch backend; auto: cuda when available)
-  std::string precision = "fp32";  // fp32 | fp16 (torch on cuda)
-  int warmup_runs = 1;             // torch: forwards over a full batch when a session is created
-  double gpu_memory_limit_mb = 0;  // torch on cuda: cap on the caching allocator's memory, MB (0: none);
-                                   // an allocation beyond it fails as a clear error instead of growing
+  int threads = 0;                  // CPU inference threads; 0: backend default (all cores)
+  std::string device = "auto";      // auto | cpu | cuda (torch backend; auto: cuda when available)
+  std::string precision = "fp32";   // fp32 | fp16 (torch on cuda)
+  int warmup_runs = 1;              // torch: forwards over a full batch when a session is created
+  double gpu_memory_limit_mb = 0;   // torch on cuda: cap on the caching allocator's memory, MB (0: none);
+                                    // an allocation beyond it fails as a clear error instead of growing
+  std::string cuda_wait = "block";  // torch on cuda: how host threads wait for the GPU, process-wide:
+                                    // block (sleep) | spin (busy-poll, CUDA's default)
 };
+
+// Where a frame lands in a learned detector's input: scaled by `scale` (input px per frame px),
+// keeping its aspect, to width x height px at the top-left; the rest is padding. Every backend
+// that letterboxes (DetectorCaps::letterbox) uses it.
+struct LetterboxGeometry {
+  float scale = 1.0f;
+  int width = 0;   // px of the scaled frame inside the input
+  int height = 0;  // px
+};
+LetterboxGeometry letterbox_geometry(int frame_width, int frame_height, int input_width, int input_height);
+
+// `frame` resized to out's size with the letterbox's interpolation (OpenCV bilinear, as in
+// training): the scaled image a letterboxing detector puts in its input. detect() on that image
+// skips the detector's own resize (its boxes are then in the image's pixels: divide by the
+// geometry's scale). The DetectionBatcher does this on the streams' threads.
+void resize_like_letterbox(const Frame& frame, MutableFrame& out);
 
 struct DetectorCaps {
   std::string backend;  // informational only
@@ -47,7 +65,8 @@ struct DetectorCaps {
   int max_batch = 1;
   int input_width = 0;  // px, 0 when the backend works at the frame's size
   int input_height = 0;
-  bool learned = true;  // false for the classical (no weights) detector
+  bool learned = true;     // false for the classical (no weights) detector
+  bool letterbox = false;  // frames are letterboxed to input_width x input_height (letterbox_geometry)
 };
 
 // Wall time of the last detect() call, ms.

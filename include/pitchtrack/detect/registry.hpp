@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "pitchtrack/core/device_frame.hpp"
 #include "pitchtrack/detect/detector.hpp"
 
 namespace pitchtrack {
@@ -22,5 +23,11 @@ std::string default_models_dir();
 
 Result<std::shared_ptr<const DetectorModel>> load_detector_model(const DetectorConfig& config);
 Result<std::unique_ptr<Detector>> create_detector(const DetectorConfig& config);
+
+// Converters of NVDEC pictures (NV12 in GPU memory) to BGR frames, converting on the GPU through
+// libtorch (core/device_frame.hpp): set as SourceConfig::device_converter for source.hwaccel cuda.
+// Empty when this binary has no libtorch or libtorch sees no CUDA device. device "cpu" gives
+// converters that read host pointers with the same arithmetic (tests); empty without libtorch.
+DeviceFrameConverterFactory frame_converter_factory(const std::string& device = "cuda");
 
 }  // namespace pitchtrack

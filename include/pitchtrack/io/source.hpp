@@ -19,6 +19,7 @@
 #include <string>
 
 #include "pitchtrack/core/clock.hpp"
+#include "pitchtrack/core/device_frame.hpp"
 #include "pitchtrack/core/frame.hpp"
 #include "pitchtrack/core/status.hpp"
 
@@ -32,6 +33,10 @@ struct SourceConfig {
   int64_t open_timeout_ms = 5000;       // ms; bound on opening + probing a network input
   int64_t read_timeout_ms = 5000;       // ms; bound on one read() waiting for data
   std::string hwaccel = "none";         // "none" | "cuda" (falls back to CPU with one log line)
+  // hwaccel cuda: converts NVDEC's pictures to BGR on the GPU (core/device_frame.hpp) instead of
+  // downloading NV12 and converting on the CPU; empty: the CPU conversion. Used only when FFmpeg
+  // shares the CUDA runtime's primary context (the converter's device pointers must be valid).
+  DeviceFrameConverterFactory device_converter;
   std::map<std::string, std::string> demuxer_options;  // extra FFmpeg options, e.g. rtsp_transport
   size_t frame_pool_size = 16;                         // idle frame buffers kept for reuse
   const Clock* clock = nullptr;                        // stamps arrival_us; nullptr = steady_clock()
@@ -49,6 +54,7 @@ struct StreamInfo {
   int64_t bit_rate = 0;          // bits per second; 0 when unknown
   bool is_live = false;          // network input read in live mode
   std::string hwaccel = "none";  // decoder actually used: "none" or "cuda"
+  bool gpu_convert = false;      // hwaccel cuda: pictures are converted to BGR on the GPU
 };
 
 struct SourceStats {

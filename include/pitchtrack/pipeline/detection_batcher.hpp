@@ -13,7 +13,8 @@
 // different clients run on different threads. Destroying a client unregisters it, so the "every
 // live client" rule never waits for a stream that has ended. The batcher outlives its clients
 // (they share ownership). A client's last_timings() gives its share of the batch's preprocess,
-// inference and postprocess time; the time it waited for the batch to form is in stats().
+// inference and postprocess time (plus its own resize, with resize_on_clients, in preprocess);
+// the time it waited for the batch to form is in stats().
 #pragma once
 
 #include <chrono>
@@ -33,6 +34,12 @@ namespace pitchtrack {
 struct DetectionBatcherConfig {
   int max_batch = 32;        // frames per forward pass (the session's caps().max_batch caps it)
   double max_wait_ms = 8.0;  // a batch leaves at the latest this long after its oldest request
+  // With a letterboxing session (caps().letterbox) and frames larger than its input: each client
+  // resizes its frames to the letterbox's scaled size on its own thread (resize_like_letterbox)
+  // and maps the boxes back, so the batcher's thread copies and uploads 2.2 MB per 1080p frame
+  // instead of 6.2 MB and the session skips its resize. Results equal the session's own letterbox
+  // on the CPU backends (same OpenCV resize), and differ by the GPU resize's rounding on CUDA.
+  bool resize_on_clients = false;
 };
 
 struct DetectionBatcherStats {

@@ -25,6 +25,7 @@
 #include "pitchtrack/core/status.hpp"
 #include "pitchtrack/detect/detector.hpp"
 #include "pitchtrack/detect/pitch_keypoint_detector.hpp"
+#include "pitchtrack/motion/camera_motion.hpp"
 #include "pitchtrack/pipeline/metrics.hpp"
 #include "pitchtrack/pitch/calibrator.hpp"
 #include "pitchtrack/track/tracker.hpp"
@@ -40,6 +41,7 @@ struct PipelineConfig {
   int keypoints_every_n = 5;     // auto: run the keypoint model on every n-th frame; between, the
                                  // homography follows the measured camera motion
   bool camera_motion = true;     // estimate global camera motion (tracker compensation)
+  CameraMotionConfig motion;     // its settings (work resolution, features, Lucas-Kanade window)
   bool cut_detection = true;     // detect shot changes (resets motion state, flags the frame)
   bool teams = true;             // team classification
   double fps = 25.0;             // stream frame rate (set from the source)

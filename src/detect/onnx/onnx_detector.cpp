@@ -27,7 +27,7 @@ class OnnxSession final : public Detector {
       : net_(std::move(net)), meta_(std::move(meta)), config_(std::move(config)) {}
 
   DetectorCaps caps() const override {
-    return {"onnx", "cpu", "fp32", config_.max_batch, meta_.input_width, meta_.input_height, true};
+    return {"onnx", "cpu", "fp32", config_.max_batch, meta_.input_width, meta_.input_height, true, true};
   }
   DetectorTimings last_timings() const override { return timings_; }
 
@@ -93,7 +93,7 @@ class OnnxModel final : public DetectorModel {
       : bytes_(std::move(bytes)), meta_(std::move(meta)), config_(std::move(config)) {}
 
   DetectorCaps caps() const override {
-    return {"onnx", "cpu", "fp32", config_.max_batch, meta_.input_width, meta_.input_height, true};
+    return {"onnx", "cpu", "fp32", config_.max_batch, meta_.input_width, meta_.input_height, true, true};
   }
 
   Result<std::unique_ptr<Detector>> create_session() const override {

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "detect/centernet_model.hpp"
+#include "detect/torch/cuda_session_stream.hpp"
 
 namespace pitchtrack::detect {
 namespace {
@@ -97,6 +98,7 @@ DetectorCaps torch_caps(const Placement& place, const DetectorConfig& config, co
   caps.max_batch = config.max_batch;
   caps.input_width = meta.input_width;
   caps.input_height = meta.input_height;
+  caps.letterbox = true;
   return caps;
 }
 
@@ -157,6 +159,7 @@ class TorchSession final : public Detector {
     auto s = std::unique_ptr<TorchSession>(new TorchSession(std::move(module), meta, config, place));
     try {
       c10::InferenceMode guard;
+      [[maybe_unused]] const auto on_stream = s->stream_.use();
       s->allocate();
       // Every batch shape this session will run (CUDA: each bucket), so no shape meets the
       // TorchScript executor and cuDNN for the first time on a live frame.
@@ -166,7 +169,7 @@ class TorchSession final : public Detector {
           (void)s->module_.forward(args);
         }
       }
-      if (place.cuda) torch::cuda::synchronize();
+      s->stream_.synchronize();
     } catch (const c10::Error& e) {
       return internal_error("detector model '" + config.model_path +
                             "': libtorch session set-up failed: " + e.what_without_backtrace());
@@ -187,6 +190,7 @@ class TorchSession final : public Detector {
     std::vector<std::vector<Detection>> results;
     results.reserve(frames.size());
     c10::InferenceMode guard;
+    [[maybe_unused]] const auto on_stream = stream_.use();
     for (size_t start = 0; start < frames.size(); start += static_cast<size_t>(config_.max_batch)) {
       const size_t n = std::min(frames.size() - start, static_cast<size_t>(config_.max_batch));
       Status s = Status::ok();
@@ -205,7 +209,11 @@ class TorchSession final : public Detector {
 
  private:
   TorchSession(torch::jit::Module module, CenterNetMeta meta, DetectorConfig config, Placement place)
-      : module_(std::move(module)), meta_(std::move(meta)), config_(std::move(config)), place_(place) {
+      : module_(std::move(module)),
+        meta_(std::move(meta)),
+        config_(std::move(config)),
+        place_(place),
+        stream_(place.cuda) {
     host_threads_ = static_cast<int>(std::clamp(std::thread::hardware_concurrency() / 2, 1u, 8u));
   }
 
@@ -265,7 +273,7 @@ class TorchSession final : public Detector {
       letterbox_run_cuda(frames.subspan(a, b - a), static_cast<int64_t>(a));
       a = b;
     }
-    torch::cuda::synchronize();  // host buffers free again; preprocess time includes the GPU's
+    stream_.synchronize();  // host buffers free again; preprocess time includes the GPU's
   }
 
   void letterbox_run_cuda(std::span<const Frame> frames, int64_t first) {
@@ -329,7 +337,7 @@ class TorchSession final : public Detector {
     const int64_t run_n = place_.cuda ? bucket(n) : n;
     std::vector<torch::jit::IValue> args{input_.narrow(0, 0, run_n)};
     const torch::jit::IValue out = module_.forward(args);
-    if (place_.cuda) torch::cuda::synchronize();
+    stream_.synchronize();
     timings_.inference_ms += ms_since(t0);
 
     t0 = Clock::now();
@@ -370,6 +378,7 @@ class TorchSession final : public Detector {
   CenterNetMeta meta_;
   DetectorConfig config_;
   Placement place_;
+  SessionStream stream_;       // CUDA: this session's own stream (cuda_session_stream.hpp)
   torch::Tensor input_;        // [max_batch,3,H,W] on the device, fp32 or fp16
   torch::Tensor output_host_;  // [max_batch,8,H/4,W/4] float on the host (pinned with CUDA)
   torch::Tensor staging_;      // CPU: [max_batch,H,W,3] uint8 letterboxed frames
@@ -434,6 +443,7 @@ Result<std::shared_ptr<const DetectorModel>> load_torch_model(const DetectorConf
   if (config.warmup_runs < 0) return invalid_argument("detector.warmup_runs must be >= 0");
   if (config.threads > 0) at::set_num_threads(config.threads);
   if (config.gpu_memory_limit_mb < 0) return invalid_argument("detector.gpu_memory_limit_mb must be >= 0");
+  if (place.cuda) PT_RETURN_IF_ERROR(apply_cuda_wait(config.cuda_wait));
   auto model = std::make_shared<TorchModel>(std::move(bytes), std::move(meta), config, place);
   PT_RETURN_IF_ERROR(model->validate());
   // After validate(): libtorch's CUDA allocator exists only once something was allocated on the

@@ -40,8 +40,12 @@
 //   created, so the first real frames do not pay for lazy initialisation (cuDNN algorithm
 //   choice, the JIT's profiling runs, allocator growth). The model's load-time check runs one
 //   batch-1 forward in any case.
-// - CUDA timings: the session synchronises after preprocessing and after the forward pass so
-//   last_timings() attributes GPU time to the right stage.
+// - CUDA streams: each session issues its work on its own stream from libtorch's pool and waits
+//   for that stream only (cuda_session_stream.hpp), so sessions on other threads (the keypoint
+//   nets of many streams) neither queue behind it nor wait for it. The session synchronises its
+//   stream after preprocessing and after the forward pass so last_timings() attributes GPU time
+//   to the right stage. `detector.cuda_wait` (block | spin, process-wide, default block) says
+//   whether a waiting host thread sleeps or busy-polls.
 // Errors (Status naming the file): missing or empty .pt, a file torch::jit::load rejects
 // (truncated, not TorchScript: c10::Error converted), a missing or wrong sidecar, a model whose
 // output is not one [N,8,H/4,W/4] tensor (checked at load with one forward pass), an empty frame,
@@ -51,7 +55,9 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
+#include "pitchtrack/core/device_frame.hpp"
 #include "pitchtrack/detect/detector.hpp"
 
 namespace pitchtrack::detect {
@@ -60,5 +66,10 @@ Result<std::shared_ptr<const DetectorModel>> load_torch_model(const DetectorConf
 
 // True when libtorch can run on a CUDA device in this process.
 bool torch_cuda_available();
+
+// NV12 -> BGR converters through libtorch (torch_frame_converter.cpp): "cuda" for NVDEC pictures
+// (empty when libtorch has no CUDA device or this build lacks the CUDA runtime headers), "cpu" on
+// host pointers.
+DeviceFrameConverterFactory torch_frame_converter_factory(const std::string& device);
 
 }  // namespace pitchtrack::detect

@@ -6,13 +6,19 @@
 
 #include <filesystem>
 
+#include "detect/torch/cuda_session_stream.hpp"
+
 namespace pitchtrack::detect {
 namespace {
 
 class TorchTensorNetImpl final : public TorchTensorNet {
  public:
   TorchTensorNetImpl(torch::jit::Module module, std::string path, bool cuda, bool fp16)
-      : module_(std::move(module)), path_(std::move(path)), cuda_(cuda), fp16_(fp16) {}
+      : module_(std::move(module)),
+        path_(std::move(path)),
+        cuda_(cuda),
+        fp16_(fp16),
+        stream_(cuda, SessionStream::Kind::kShared) {}
 
   std::string device() const override { return cuda_ ? "cuda" : "cpu"; }
 
@@ -20,10 +26,13 @@ class TorchTensorNetImpl final : public TorchTensorNet {
              std::vector<int64_t>& output_shape) override {
     try {
       c10::InferenceMode guard;
+      [[maybe_unused]] const auto on_stream = stream_.use();
       const torch::Tensor host =
           torch::from_blob(const_cast<float*>(input), c10::IntArrayRef(shape.data(), shape.size()),
                            torch::TensorOptions().dtype(torch::kFloat));
-      torch::Tensor x = cuda_ ? host.to(torch::kCUDA) : host;
+      // Non-blocking both ways, then a wait for this call's work only: a blocking copy_ would wait
+      // for the whole (shared) stream, other streams' nets included.
+      torch::Tensor x = cuda_ ? host.to(torch::kCUDA, /*non_blocking=*/true) : host;
       if (fp16_) x = x.to(torch::kHalf);
       std::vector<torch::jit::IValue> args{x};
       const torch::jit::IValue out = module_.forward(args);
@@ -34,7 +43,8 @@ class TorchTensorNetImpl final : public TorchTensorNet {
       if (!out_.defined() || out_.sizes() != t.sizes()) {
         out_ = torch::empty(t.sizes(), torch::TensorOptions().dtype(torch::kFloat).pinned_memory(cuda_));
       }
-      out_.copy_(t);
+      out_.copy_(t, /*non_blocking=*/cuda_);
+      stream_.synchronize();
       output = std::span<const float>(out_.data_ptr<float>(), static_cast<size_t>(out_.numel()));
       output_shape.assign(out_.sizes().begin(), out_.sizes().end());
       return Status::ok();
@@ -50,7 +60,8 @@ class TorchTensorNetImpl final : public TorchTensorNet {
   std::string path_;
   bool cuda_;
   bool fp16_;
-  torch::Tensor out_;  // float32 host output (pinned with CUDA), reused
+  SessionStream stream_;  // CUDA: the stream shared by the per-stream nets (cuda_session_stream.hpp)
+  torch::Tensor out_;     // float32 host output (pinned with CUDA), reused
 };
 
 }  // namespace
@@ -83,6 +94,7 @@ Result<std::unique_ptr<TorchTensorNet>> load_torch_tensor_net(const std::string&
   if (precision == "fp16" && !cuda) {
     return invalid_argument("model '" + path + "': precision fp16 needs CUDA");
   }
+  if (cuda) PT_RETURN_IF_ERROR(apply_cuda_wait(""));  // the detector's setting, or block
   try {
     torch::jit::Module m =
         torch::jit::load(path, cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU));

@@ -95,6 +95,8 @@ class FfmpegSource final : public Source {
   Result<av::FramePtr> decode_next();
   void decode_loop(std::stop_token stop);
   Result<Frame> convert(AVFrame* decoded);
+  Result<Frame> convert_on_gpu(AVFrame* decoded);
+  Frame finish(MutableFrame out, const AVFrame* decoded);  // index, timestamps, stats
   int64_t frame_pts_us(const AVFrame* f);
 
   std::string uri_;
@@ -109,6 +111,7 @@ class FfmpegSource final : public Source {
   av::FormatInputPtr fmt_;
   av::CodecContextPtr codec_;
   av::BufferRefPtr hw_device_;
+  std::unique_ptr<DeviceFrameConverter> gpu_convert_;  // NVDEC NV12 -> BGR on the GPU, or null
   av::SwsPtr sws_;
   av::PacketPtr packet_{av_packet_alloc()};
   av::FramePtr transferred_{av_frame_alloc()};
@@ -222,19 +225,27 @@ Status FfmpegSource::open() {
 // one the CUDA runtime (libtorch) uses. FFmpeg wants it with blocking sync and refuses it
 // (ENOTSUP) when libtorch has already made it with other flags; then one context of its own,
 // still shared by all sources. Kept for the life of the process; *dev gets a new reference.
-int shared_cuda_device(AVBufferRef** dev) {
+// *primary tells which of the two it is. (libtorch makes the primary context with blocking sync
+// when detector.cuda_wait is block, the default, so FFmpeg can share it.)
+int shared_cuda_device(AVBufferRef** dev, bool* primary) {
   static std::mutex mutex;
   static AVBufferRef* shared = nullptr;
+  static bool shared_primary = false;
   std::lock_guard lock(mutex);
   if (shared == nullptr) {
     AVBufferRef* created = nullptr;
     int err = av_hwdevice_ctx_create(&created, AV_HWDEVICE_TYPE_CUDA, nullptr, nullptr,
                                      AV_CUDA_USE_PRIMARY_CONTEXT);
+    shared_primary = err >= 0;
     if (err == AVERROR(ENOTSUP))
       err = av_hwdevice_ctx_create(&created, AV_HWDEVICE_TYPE_CUDA, nullptr, nullptr, 0);
     if (err < 0) return err;
     shared = created;
+    spdlog::info("NVDEC: FFmpeg uses {}", shared_primary
+                                              ? "the CUDA runtime's primary context"
+                                              : "a CUDA context of its own (no GPU-side conversion)");
   }
+  *primary = shared_primary;
   *dev = av_buffer_ref(shared);
   return *dev != nullptr ? 0 : AVERROR(ENOMEM);
 }
@@ -259,7 +270,8 @@ Status FfmpegSource::open_decoder() {
 
   if (config_.hwaccel == "cuda") {
     AVBufferRef* dev = nullptr;
-    err = shared_cuda_device(&dev);
+    bool primary = false;
+    err = shared_cuda_device(&dev, &primary);
     if (err < 0) {
       spdlog::warn("hwaccel cuda unavailable for '{}' ({}); decoding on the CPU", uri_,
                    av::error_string(err));
@@ -268,6 +280,16 @@ Status FfmpegSource::open_decoder() {
       codec_->hw_device_ctx = av_buffer_ref(dev);
       codec_->get_format = &pick_cuda_format;
       info_.hwaccel = "cuda";
+      if (primary && config_.device_converter) {
+        auto conv = config_.device_converter();
+        if (conv.is_ok() && *conv) {
+          gpu_convert_ = std::move(conv).value();
+          info_.gpu_convert = true;
+        } else if (!conv.is_ok()) {
+          spdlog::warn("'{}': no GPU frame conversion ({}); converting on the CPU", uri_,
+                       conv.status().to_string());
+        }
+      }
     }
   } else if (config_.hwaccel != "none" && !config_.hwaccel.empty()) {
     return invalid_argument("source.hwaccel: '" + config_.hwaccel + "' is not one of none, cuda");
@@ -294,7 +316,55 @@ int64_t FfmpegSource::frame_pts_us(const AVFrame* f) {
   return us;
 }
 
+Result<Frame> FfmpegSource::convert_on_gpu(AVFrame* decoded) {
+  const auto* frames_ctx = decoded->hw_frames_ctx
+                               ? reinterpret_cast<const AVHWFramesContext*>(decoded->hw_frames_ctx->data)
+                               : nullptr;
+  if (frames_ctx == nullptr || frames_ctx->sw_format != AV_PIX_FMT_NV12) {
+    return unsupported("GPU conversion of '" + uri_ + "': the decoder's pictures are " +
+                       (frames_ctx ? av_get_pix_fmt_name(frames_ctx->sw_format) : "?") + ", not nv12");
+  }
+  if (decoded->width != pool_->width() || decoded->height != pool_->height()) {
+    spdlog::info("'{}': frame size changed to {}x{}", uri_, decoded->width, decoded->height);
+    pool_ = std::make_unique<FramePool>(decoded->width, decoded->height, config_.frame_pool_size);
+    info_.width = decoded->width;
+    info_.height = decoded->height;
+  }
+  DeviceNv12 pic;
+  pic.y = decoded->data[0];
+  pic.y_pitch = decoded->linesize[0];
+  pic.uv = decoded->data[1];
+  pic.uv_pitch = decoded->linesize[1];
+  pic.width = decoded->width;
+  pic.height = decoded->height;
+  pic.bt709 = decoded->colorspace == AVCOL_SPC_BT709;
+  pic.full_range = decoded->color_range == AVCOL_RANGE_JPEG;
+  MutableFrame out = pool_->acquire();
+  PT_RETURN_IF_ERROR(gpu_convert_->nv12_to_bgr(pic, out));
+  return finish(std::move(out), decoded);
+}
+
+Frame FfmpegSource::finish(MutableFrame out, const AVFrame* decoded) {
+  Frame frame = std::move(out).freeze();
+  frame.index = next_index_++;
+  frame.pts_us = frame_pts_us(decoded);
+  frame.arrival_us = clock_->now_us();
+  {
+    std::lock_guard lock(stats_mutex_);
+    ++stats_.frames_decoded;
+  }
+  return frame;
+}
+
 Result<Frame> FfmpegSource::convert(AVFrame* decoded) {
+  if (decoded->format == AV_PIX_FMT_CUDA && gpu_convert_) {
+    auto frame = convert_on_gpu(decoded);
+    if (frame.is_ok()) return frame;
+    spdlog::warn("'{}': GPU frame conversion failed ({}); converting on the CPU from now on", uri_,
+                 frame.status().to_string());
+    gpu_convert_.reset();
+    info_.gpu_convert = false;
+  }
   AVFrame* src = decoded;
   if (decoded->format == AV_PIX_FMT_CUDA) {
     av_frame_unref(transferred_.get());
@@ -324,15 +394,7 @@ Result<Frame> FfmpegSource::convert(AVFrame* decoded) {
   uint8_t* dst[4] = {out.data(), nullptr, nullptr, nullptr};
   int dst_stride[4] = {out.stride_bytes(), 0, 0, 0};
   sws_scale(sws_.get(), src->data, src->linesize, 0, src->height, dst, dst_stride);
-  Frame frame = std::move(out).freeze();
-  frame.index = next_index_++;
-  frame.pts_us = frame_pts_us(decoded);
-  frame.arrival_us = clock_->now_us();
-  {
-    std::lock_guard lock(stats_mutex_);
-    ++stats_.frames_decoded;
-  }
-  return frame;
+  return finish(std::move(out), decoded);
 }
 
 Result<av::FramePtr> FfmpegSource::decode_next() {

@@ -1,7 +1,8 @@
 // TorchDetector (libtorch, built only with PITCHTRACK_WITH_TORCH): cross-backend agreement with
 // the onnx backend on generated frames, the CUDA path against the CPU (skipped without CUDA), and
 // the bad inputs (missing, empty, truncated, garbage model; missing sidecar; models made here
-// with the wrong output; empty frame; CUDA or fp16 asked for without CUDA).
+// with the wrong output; empty frame; CUDA or fp16 asked for without CUDA), and the NV12 -> BGR
+// frame converter of the NVDEC path (CPU round trip, bad pictures, CUDA against CPU).
 #include <gtest/gtest.h>
 #include <torch/script.h>  // only to make small TorchScript models for the error tests
 
@@ -242,6 +243,124 @@ TEST(TorchKeypoints, MatchOnnxOnGeneratedFrames) {
     std::cout << "keypoints onnx vs torch " << device << " " << precision << ": " << compared
               << " compared, max |diff| " << max_px << " px\n";
   }
+}
+
+// NV12 -> BGR (the GPU path of NVDEC pictures, core/device_frame.hpp). A picture whose colour is
+// constant over each 2x2 block survives BGR -> YCbCr (the standard forward transform, written
+// here) -> NV12 -> the converter up to rounding, in both matrices and both ranges.
+struct Nv12Picture {
+  int w = 0, h = 0;
+  std::vector<uint8_t> bgr, y, uv;  // the source BGR, and its NV12 planes (pitch = width)
+};
+
+Nv12Picture make_nv12(int w, int h, bool bt709, bool full_range, unsigned seed) {
+  Nv12Picture p{w, h, std::vector<uint8_t>(static_cast<size_t>(w) * h * 3),
+                std::vector<uint8_t>(static_cast<size_t>(w) * h),
+                std::vector<uint8_t>(static_cast<size_t>(w) * h / 2)};
+  const double kr = bt709 ? 0.2126 : 0.299, kb = bt709 ? 0.0722 : 0.114, kg = 1 - kr - kb;
+  uint32_t state = seed;
+  auto next = [&state] { return (state = state * 1664525u + 1013904223u) >> 24; };
+  for (int by = 0; by < h / 2; ++by) {
+    for (int bx = 0; bx < w / 2; ++bx) {
+      const double b = 20 + next() % 216, g = 20 + next() % 216, r = 20 + next() % 216;  // 8-bit BGR
+      const double luma = kr * r + kg * g + kb * b;                                      // 0..255
+      const double cb = (b - luma) / (2 * (1 - kb)), cr = (r - luma) / (2 * (1 - kr));   // -127.5..127.5
+      const double ys = full_range ? 1.0 : 219.0 / 255.0, cs = full_range ? 1.0 : 224.0 / 255.0;
+      const uint8_t yq = static_cast<uint8_t>(std::lround((full_range ? 0 : 16) + luma * ys));
+      p.uv[static_cast<size_t>(by) * w + 2 * bx] = static_cast<uint8_t>(std::lround(128 + cb * cs));
+      p.uv[static_cast<size_t>(by) * w + 2 * bx + 1] = static_cast<uint8_t>(std::lround(128 + cr * cs));
+      for (int dy = 0; dy < 2; ++dy) {
+        for (int dx = 0; dx < 2; ++dx) {
+          const size_t i = static_cast<size_t>(2 * by + dy) * w + 2 * bx + dx;
+          p.y[i] = yq;
+          p.bgr[3 * i] = static_cast<uint8_t>(b);
+          p.bgr[3 * i + 1] = static_cast<uint8_t>(g);
+          p.bgr[3 * i + 2] = static_cast<uint8_t>(r);
+        }
+      }
+    }
+  }
+  return p;
+}
+
+int max_abs_diff(const Frame& f, const std::vector<uint8_t>& bgr) {
+  int worst = 0;
+  for (int r = 0; r < f.height(); ++r) {
+    for (int c = 0; c < f.width() * 3; ++c) {
+      worst = std::max(
+          worst, std::abs(static_cast<int>(f.row(r)[c]) - bgr[static_cast<size_t>(r) * f.width() * 3 + c]));
+    }
+  }
+  return worst;
+}
+
+TEST(FrameConverter, Nv12RoundTripOnTheCpu) {
+  auto factory = frame_converter_factory("cpu");
+  ASSERT_TRUE(factory) << "a torch build offers the CPU converter";
+  auto conv = factory();
+  ASSERT_TRUE(conv.is_ok()) << conv.status().to_string();
+  for (const bool bt709 : {true, false}) {
+    for (const bool full : {false, true}) {
+      const Nv12Picture p = make_nv12(64, 48, bt709, full, 7);
+      DeviceNv12 in{p.y.data(), p.w, p.uv.data(), p.w, p.w, p.h, bt709, full};
+      FramePool pool(p.w, p.h, 1);
+      MutableFrame out = pool.acquire();
+      ASSERT_TRUE((*conv)->nv12_to_bgr(in, out).is_ok());
+      // Forward rounding (Y and C to integers) and the inverse's rounding: at most 2 levels.
+      EXPECT_LE(max_abs_diff(std::move(out).freeze(), p.bgr), 2) << "bt709 " << bt709 << " full " << full;
+    }
+  }
+}
+
+TEST(FrameConverter, BadPicturesAreClearErrors) {
+  auto conv = frame_converter_factory("cpu")();
+  ASSERT_TRUE(conv.is_ok());
+  const Nv12Picture p = make_nv12(64, 48, true, false, 1);
+  FramePool pool(64, 48, 1);
+  MutableFrame out = pool.acquire();
+  DeviceNv12 odd{p.y.data(), 64, p.uv.data(), 64, 63, 48, true, false};
+  Status s = (*conv)->nv12_to_bgr(odd, out);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("63x48"), std::string::npos) << s.message();
+  DeviceNv12 bigger{p.y.data(), 64, p.uv.data(), 64, 32, 24, true, false};  // frame is 64x48
+  s = (*conv)->nv12_to_bgr(bigger, out);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("output frame is 64x48"), std::string::npos) << s.message();
+  DeviceNv12 no_chroma{p.y.data(), 64, nullptr, 64, 64, 48, true, false};
+  EXPECT_EQ((*conv)->nv12_to_bgr(no_chroma, out).code(), StatusCode::kInvalidArgument);
+}
+
+TEST(FrameConverter, CudaMatchesCpu) {
+  if (!cuda()) GTEST_SKIP() << "libtorch sees no CUDA device";
+  auto factory = frame_converter_factory("cuda");
+  ASSERT_TRUE(factory) << "libtorch has CUDA but no GPU converter was offered";
+  auto gpu = factory();
+  ASSERT_TRUE(gpu.is_ok()) << gpu.status().to_string();
+  auto cpu = frame_converter_factory("cpu")();
+  ASSERT_TRUE(cpu.is_ok());
+  const int w = 1920, h = 1080;
+  const Nv12Picture p = make_nv12(w, h, true, false, 3);
+  // Device copies with a pitch wider than the row, as NVDEC's surfaces have.
+  const int pitch = 2048;
+  torch::Tensor y = torch::zeros({h, pitch}, torch::kUInt8), uv = torch::zeros({h / 2, pitch}, torch::kUInt8);
+  y.narrow(1, 0, w).copy_(torch::from_blob(const_cast<uint8_t*>(p.y.data()), {h, w}, torch::kUInt8));
+  uv.narrow(1, 0, w).copy_(torch::from_blob(const_cast<uint8_t*>(p.uv.data()), {h / 2, w}, torch::kUInt8));
+  const torch::Tensor yd = y.to(torch::kCUDA), uvd = uv.to(torch::kCUDA);
+  FramePool pool(w, h, 2);
+  MutableFrame a = pool.acquire(), b = pool.acquire();
+  ASSERT_TRUE(
+      (*gpu)
+          ->nv12_to_bgr({yd.data_ptr<uint8_t>(), pitch, uvd.data_ptr<uint8_t>(), pitch, w, h, true, false}, a)
+          .is_ok());
+  ASSERT_TRUE((*cpu)->nv12_to_bgr({p.y.data(), w, p.uv.data(), w, w, h, true, false}, b).is_ok());
+  const Frame fa = std::move(a).freeze(), fb = std::move(b).freeze();
+  int worst = 0;
+  for (int r = 0; r < h; ++r) {
+    for (int c = 0; c < w * 3; ++c) worst = std::max(worst, std::abs(fa.row(r)[c] - fb.row(r)[c]));
+  }
+  std::cout << "nv12 -> bgr, cuda vs cpu: max |diff| " << worst << " levels\n";
+  EXPECT_LE(worst, 1);  // float rounding on two devices
+  EXPECT_LE(max_abs_diff(fa, p.bgr), 2);
 }
 
 TEST(TorchDetector, CudaRequestedWithoutCudaIsAClearError) {

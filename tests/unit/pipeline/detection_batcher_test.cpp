@@ -14,6 +14,7 @@
 #include "pitchtrack/io/source.hpp"
 #include "pitchtrack/pipeline/multi_stream.hpp"
 #include "pitchtrack/pipeline/pipeline.hpp"
+#include "pitchtrack/synth/match_synthesizer.hpp"
 #include "support/pipeline_configs.hpp"
 #include "support/test_paths.hpp"
 
@@ -222,6 +223,57 @@ TEST(DetectionBatcher, SharedDetectorPipelinesMatchAPrivateOne) {
     }
   }
   EXPECT_GT((*b)->stats().mean_batch, 1.0);
+}
+
+// resize_on_clients: each stream resizes its 1080p frames to the letterbox's scaled size itself;
+// the detections are the session's own on the full frames (same OpenCV resize, boxes mapped
+// back), to float rounding.
+TEST(DetectionBatcher, ResizingOnClientsGivesTheSessionsOwnDetections) {
+  DetectorConfig dc;
+  dc.backend = "onnx";
+  auto reference = create_detector(dc);
+  if (!reference.is_ok()) GTEST_SKIP() << "no onnx model: " << reference.status().to_string();
+  ASSERT_TRUE((*reference)->caps().letterbox);
+  std::vector<Frame> frames;  // a generated 1080p match: larger than the model's 1152x672 input
+  {
+    SynthConfig sc;
+    sc.seed = 1;
+    sc.seconds = 2.0;
+    auto synth = MatchSynthesizer::create(sc);
+    ASSERT_TRUE(synth.is_ok()) << synth.status().to_string();
+    for (int i = 0; i < 20; ++i) {
+      auto f = (*synth)->render_next();
+      ASSERT_TRUE(f.is_ok()) << f.status().to_string();
+      if (i % 5 == 4) frames.push_back(*f);
+    }
+    ASSERT_EQ(frames[0].width(), 1920);
+  }
+  auto session = create_detector(dc);
+  ASSERT_TRUE(session.is_ok());
+  auto b = DetectionBatcher::create(std::move(*session),
+                                    {.max_batch = 4, .max_wait_ms = 5, .resize_on_clients = true});
+  ASSERT_TRUE(b.is_ok());
+  auto client = (*b)->make_client();
+  size_t compared = 0;
+  for (const Frame& f : frames) {
+    auto want = (*reference)->detect(std::span<const Frame>(&f, 1));
+    auto got = client->detect(std::span<const Frame>(&f, 1));
+    ASSERT_TRUE(want.is_ok() && got.is_ok());
+    ASSERT_EQ(got->at(0).size(), want->at(0).size());
+    for (size_t k = 0; k < want->at(0).size(); ++k) {
+      const Detection &w = want->at(0)[k], &g = got->at(0)[k];
+      EXPECT_EQ(g.class_id, w.class_id);
+      EXPECT_NEAR(g.score, w.score, 1e-6);
+      EXPECT_NEAR(g.box_px.x1, w.box_px.x1, 0.01);
+      EXPECT_NEAR(g.box_px.y1, w.box_px.y1, 0.01);
+      EXPECT_NEAR(g.box_px.x2, w.box_px.x2, 0.01);
+      EXPECT_NEAR(g.box_px.y2, w.box_px.y2, 0.01);
+      EXPECT_LE(g.box_px.x2, 1920.0f);
+      EXPECT_LE(g.box_px.y2, 1080.0f);
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, 20u) << "the generated frames hold players";
 }
 
 TEST(MultiStream, BenchmarkRunsEveryStreamLosslesslyAndReports) {

@@ -178,5 +178,38 @@ TEST(RunConfig, ShippedConfigsLoadAndUnknownKeysFail) {
   EXPECT_EQ(load_run_config("/nonexistent.yaml").status().code(), StatusCode::kNotFound);
 }
 
+TEST(RunConfig, CameraMotionIsABoolOrAMappingOfItsSettings) {
+  const std::string path = (std::filesystem::temp_directory_path() / "pt_motion.yaml").string();
+  std::ofstream(path) << "camera_motion: false\n";
+  auto c = load_run_config(path);
+  ASSERT_TRUE(c.is_ok()) << c.status().to_string();
+  EXPECT_FALSE(c->pipeline.camera_motion);
+
+  std::ofstream(path) << "camera_motion:\n  work_width: 480\n  max_features: 150\n  lk_levels: 2\n";
+  c = load_run_config(path);
+  ASSERT_TRUE(c.is_ok()) << c.status().to_string();
+  EXPECT_TRUE(c->pipeline.camera_motion);
+  EXPECT_EQ(c->pipeline.motion.work_width, 480);
+  EXPECT_EQ(c->pipeline.motion.max_features, 150);
+  EXPECT_EQ(c->pipeline.motion.lk_levels, 2);
+  EXPECT_EQ(c->pipeline.motion.lk_window_px, CameraMotionConfig{}.lk_window_px);
+
+  std::ofstream(path) << "camera_motion:\n  enabled: false\n";
+  c = load_run_config(path);
+  ASSERT_TRUE(c.is_ok()) << c.status().to_string();
+  EXPECT_FALSE(c->pipeline.camera_motion);
+
+  std::ofstream(path) << "camera_motion:\n  work_width: 10\n";  // below the estimator's minimum
+  c = load_run_config(path);
+  ASSERT_FALSE(c.is_ok());
+  EXPECT_NE(c.status().message().find("camera_motion.work_width"), std::string::npos) << c.status().message();
+  EXPECT_NE(c.status().message().find(path), std::string::npos) << c.status().message();
+
+  std::ofstream(path) << "camera_motion:\n  work_widht: 480\n";
+  c = load_run_config(path);
+  ASSERT_FALSE(c.is_ok());
+  EXPECT_NE(c.status().message().find("camera_motion.work_widht"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace pitchtrack

@@ -21,12 +21,6 @@ std::unique_ptr<Tracker> make(TrackerConfig c = {}) {
   return std::move(t).value();
 }
 
-std::map<int64_t, int> ids_by_x(const std::vector<Track>& tracks) {
-  std::map<int64_t, int> m;
-  for (const Track& t : tracks) m[t.track_id] = static_cast<int>(t.box_px.cx());
-  return m;
-}
-
 TEST(Tracker, TwoWalkersKeepTheirIds) {
   auto tr = make();
   int64_t id_a = 0, id_b = 0;
