@@ -1,5 +1,8 @@
 #include "pitchtrack/pipeline/pipeline.hpp"
 
+#include <condition_variable>
+#include <mutex>
+
 #include <spdlog/spdlog.h>
 #include <Eigen/Dense>
 
@@ -80,11 +83,23 @@ class PipelineImpl final : public Pipeline {
   Status init(std::unique_ptr<Detector> detector) {
     if (cfg_.keypoints_every_n < 1) return invalid_argument("pipeline.keypoints_every_n must be >= 1");
     if (!(cfg_.fps > 0)) return invalid_argument("pipeline.fps must be > 0");
-    if (detector) {
-      detector_ = std::move(detector);
-    } else {
-      PT_ASSIGN_OR_RETURN(detector_, create_detector(cfg_.detector));
+    if (cfg_.detector_sessions < 1 || cfg_.detector_sessions > 8) {
+      return invalid_argument("pipeline.detector_sessions must be in 1..8, got " +
+                              std::to_string(cfg_.detector_sessions));
     }
+    if (detector) {
+      if (cfg_.detector_sessions != 1) {
+        return invalid_argument("pipeline.detector_sessions must be 1 with a detector given by the caller");
+      }
+      sessions_.push_back(std::move(detector));
+    } else {
+      PT_ASSIGN_OR_RETURN(auto model, load_detector_model(cfg_.detector));
+      for (int i = 0; i < cfg_.detector_sessions; ++i) {
+        PT_ASSIGN_OR_RETURN(auto session, model->create_session());
+        sessions_.push_back(std::move(session));
+      }
+    }
+    for (auto& d : sessions_) free_sessions_.push_back(d.get());
     TrackerConfig tc = cfg_.tracker;
     tc.fps = cfg_.fps;
     PT_ASSIGN_OR_RETURN(tracker_, Tracker::create(tc));
@@ -136,16 +151,25 @@ class PipelineImpl final : public Pipeline {
   Result<DetectedBatch> detect_batch(std::span<const Frame> frames) override {
     DetectedBatch d;
     if (frames.empty()) return d;
+    Detector* session = acquire_session();
     const auto t_det = SteadyTime::now();
-    PT_ASSIGN_OR_RETURN(d.detections, detector_->detect(frames));
+    auto dets = session->detect(frames);
     d.total_ms = ms_since(t_det);
-    d.timings = detector_->last_timings();
+    d.timings = session->last_timings();
     // The device-wide memory query takes a driver lock: twice a second is enough for metrics.
     const int64_t now_us = clock_->now_us();
-    if (now_us - gpu_sampled_us_ >= kGpuMemorySampleUs) {
-      gpu_sampled_us_ = now_us;
-      metrics_.set_gpu_memory_mb(detector_->gpu_memory_mb());
+    bool sample = false;
+    {
+      std::lock_guard lock(sessions_mutex_);
+      if (now_us - gpu_sampled_us_ >= kGpuMemorySampleUs) {
+        gpu_sampled_us_ = now_us;
+        sample = true;
+      }
     }
+    if (sample) metrics_.set_gpu_memory_mb(session->gpu_memory_mb());
+    release_session(session);
+    if (!dets.is_ok()) return dets.status();
+    d.detections = std::move(dets).value();
     return d;
   }
 
@@ -197,7 +221,8 @@ class PipelineImpl final : public Pipeline {
   PipelineMetrics get_metrics() const override { return metrics_.snapshot(); }
   std::string profile(size_t num_frames) const override { return metrics_.snapshot(num_frames).to_json(); }
   MetricsCollector& metrics() override { return metrics_; }
-  DetectorCaps detector_caps() const override { return detector_->caps(); }
+  DetectorCaps detector_caps() const override { return sessions_.front()->caps(); }
+  int detection_concurrency() const override { return static_cast<int>(sessions_.size()); }
 
   Status warm_up(int width, int height) override {
     if (width <= 0 || height <= 0) {
@@ -207,6 +232,11 @@ class PipelineImpl final : public Pipeline {
     const Frame grey = uniform_frame(width, height, 114);
     const size_t n = static_cast<size_t>(std::max(1, detector_caps().max_batch));
     const std::vector<Frame> batch(n, grey);
+    for (size_t i = 1; i < sessions_.size(); ++i) {  // the sessions process_batch may not pick
+      auto d = sessions_[i]->detect(batch);
+      if (!d.is_ok())
+        return d.status().with_context("pipeline warm-up, detector session " + std::to_string(i));
+    }
     auto r = process_batch(batch);
     if (!r.is_ok()) return r.status().with_context("pipeline warm-up");
     reset();
@@ -331,12 +361,31 @@ class PipelineImpl final : public Pipeline {
     velocity_.end_frame();
   }
 
+  // A free detector session; waits while all are in use (more detect_batch calls than sessions).
+  Detector* acquire_session() {
+    std::unique_lock lock(sessions_mutex_);
+    sessions_cv_.wait(lock, [this] { return !free_sessions_.empty(); });
+    Detector* d = free_sessions_.back();
+    free_sessions_.pop_back();
+    return d;
+  }
+  void release_session(Detector* d) {
+    {
+      std::lock_guard lock(sessions_mutex_);
+      free_sessions_.push_back(d);
+    }
+    sessions_cv_.notify_one();
+  }
+
   PipelineConfig cfg_;
   const Clock* clock_;
   MetricsCollector metrics_;
-  std::unique_ptr<Detector> detector_;
+  std::vector<std::unique_ptr<Detector>> sessions_;  // detector sessions, one model
+  std::mutex sessions_mutex_;                        // guards free_sessions_ and gpu_sampled_us_
+  std::condition_variable sessions_cv_;
+  std::vector<Detector*> free_sessions_;
   static constexpr int64_t kGpuMemorySampleUs = 500'000;
-  int64_t gpu_sampled_us_ = std::numeric_limits<int64_t>::min() / 2;  // detect_batch only
+  int64_t gpu_sampled_us_ = std::numeric_limits<int64_t>::min() / 2;
   std::unique_ptr<Tracker> tracker_;
   std::unique_ptr<PitchCalibrator> calibrator_;
   std::unique_ptr<PitchKeypointDetector> keypoints_;

@@ -2,6 +2,7 @@
 
 #include "pitchtrack/detect/registry.hpp"
 
+#include <deque>
 #include <future>
 #include <optional>
 
@@ -156,22 +157,31 @@ void StreamProcessor::pipeline_loop(std::stop_token stop) {
     }
     return true;
   };
-  // overlap_detection: the batch whose detection runs on the helper thread while this thread
-  // tracks the previous one.
-  std::vector<Frame> inflight;
-  std::future<Result<DetectedBatch>> inflight_dets;
-  // Tracks a batch whose detections are done (`done` holds its frames).
-  auto track = [&](std::vector<Frame>& done, Result<DetectedBatch> d, int64_t t0) -> bool {
-    Result<std::vector<FrameResult>> results = d.is_ok() ? pipeline_->track_batch(done, std::move(*d))
+  // overlap_detection: batches whose detection runs on helper threads while this thread tracks
+  // the oldest; up to the pipeline's detection_concurrency() detect at once (one per detector
+  // session). A deque: its elements stay put, so the helpers' spans into them stay valid.
+  struct InFlight {
+    std::vector<Frame> frames;
+    std::future<Result<DetectedBatch>> detections;
+  };
+  std::deque<InFlight> inflight;
+  const size_t max_inflight = static_cast<size_t>(std::max(1, pipeline_->detection_concurrency()));
+  // Tracks the oldest batch in flight once its detections are done.
+  auto track_oldest = [&]() -> bool {
+    InFlight& f = inflight.front();
+    const int64_t t0 = clock_->now_us();
+    Result<DetectedBatch> d = f.detections.get();
+    Result<std::vector<FrameResult>> results = d.is_ok() ? pipeline_->track_batch(f.frames, std::move(*d))
                                                          : Result<std::vector<FrameResult>>(d.status());
-    const bool ok = emit(results, done, t0);
-    done.clear();
+    const bool ok = emit(results, f.frames, t0);
+    inflight.pop_front();
     return ok;
   };
   auto drain = [&]() -> bool {
-    if (!inflight_dets.valid()) return true;
-    const int64_t t0 = clock_->now_us();
-    return track(inflight, inflight_dets.get(), t0);
+    while (!inflight.empty()) {
+      if (!track_oldest()) return false;
+    }
+    return true;
   };
   auto flush = [&]() -> bool {
     if (batch.empty()) return true;
@@ -182,19 +192,19 @@ void StreamProcessor::pipeline_loop(std::stop_token stop) {
       batch.clear();
       return ok;
     }
-    // The detector takes one batch at a time: first the previous batch's detections, then this
-    // batch's detection starts on a helper thread while the previous batch is tracked here.
-    const int64_t t0 = clock_->now_us();
-    std::optional<Result<DetectedBatch>> previous;
-    if (inflight_dets.valid()) previous.emplace(inflight_dets.get());
-    std::vector<Frame> done;
-    done.swap(inflight);
-    inflight.swap(batch);  // the vector's buffer (which the helper's span points into) stays put
+    // This batch's detection starts on a helper thread; then the oldest batches are tracked here
+    // until no more than max_inflight remain (their detections run meanwhile).
+    inflight.push_back(InFlight{std::move(batch), {}});
+    batch = {};
     batch.reserve(cfg_.batch_size);
-    inflight_dets = std::async(std::launch::async, [this, frames = std::span<const Frame>(inflight)] {
+    InFlight& f = inflight.back();
+    f.detections = std::async(std::launch::async, [this, frames = std::span<const Frame>(f.frames)] {
       return pipeline_->detect_batch(frames);
     });
-    return !previous || track(done, std::move(*previous), t0);
+    while (inflight.size() > max_inflight) {
+      if (!track_oldest()) return false;
+    }
+    return true;
   };
 
   while (!stop.stop_requested()) {
@@ -279,7 +289,9 @@ void StreamProcessor::pipeline_loop(std::stop_token stop) {
     ++stats_.reconnects;
   }
   if (end.is_ok() && flush()) drain();
-  if (inflight_dets.valid()) inflight_dets.wait();  // an error or a stop left one in flight
+  for (InFlight& f : inflight) {  // an error or a stop left some in flight
+    if (f.detections.valid()) f.detections.wait();
+  }
   reader_->stop();
   collect_reader_stats();
   {

@@ -44,6 +44,9 @@ struct PipelineConfig {
   CameraMotionConfig motion;     // its settings (work resolution, features, Lucas-Kanade window)
   bool cut_detection = true;     // detect shot changes (resets motion state, flags the frame)
   bool teams = true;             // team classification
+  int detector_sessions = 1;     // detector sessions from the one loaded model: up to this many
+                                 // detect_batch calls run at once (each on its own session), which
+                                 // StreamProcessorConfig::overlap_detection keeps busy
   double fps = 25.0;             // stream frame rate (set from the source)
   size_t metrics_window = 2000;  // frames in the latency/stage window
   const Clock* clock = nullptr;  // latency clock; nullptr = steady_clock()
@@ -69,8 +72,9 @@ class Pipeline {
   virtual Result<std::vector<FrameResult>> process_batch(std::span<const Frame> frames) = 0;
   // process_batch in two phases, so the detector can work on batch k+1 on one thread while the
   // stateful stages finish batch k on another (StreamProcessorConfig::overlap_detection):
-  // detect_batch touches only the detector; track_batch takes the batches in order. At most one
-  // call of each may run at a time.
+  // detect_batch touches only the detector; track_batch takes the batches in order. Up to
+  // detection_concurrency() detect_batch calls may run at once (one per detector session; more
+  // wait for a free one); one track_batch at a time.
   virtual Result<DetectedBatch> detect_batch(std::span<const Frame> frames) = 0;
   virtual Result<std::vector<FrameResult>> track_batch(std::span<const Frame> frames,
                                                        DetectedBatch detected) = 0;
@@ -82,7 +86,8 @@ class Pipeline {
   virtual std::string profile(size_t num_frames) const = 0;
   virtual MetricsCollector& metrics() = 0;
   virtual DetectorCaps detector_caps() const = 0;
-  virtual void reset() = 0;  // forget all per-stream state (new stream)
+  virtual int detection_concurrency() const = 0;  // detector sessions (PipelineConfig::detector_sessions)
+  virtual void reset() = 0;                       // forget all per-stream state (new stream)
   // Runs every model once on a grey width x height frame (a full batch when batching), then
   // forgets that frame: per-stream state and metrics are reset. Lazy initialisation (CUDA
   // context, cuDNN algorithm search, OpenCV DNN set-up, first allocations) then happens before

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "pitchtrack/detect/registry.hpp"
 #include "pitchtrack/io/tracks_jsonl.hpp"
 #include "pitchtrack/pipeline/factory.hpp"
 #include "pitchtrack/pipeline/stream_processor.hpp"
@@ -111,12 +112,16 @@ TEST(StreamProcessor, FileRunsToTheEndLosslesslyAndFlushesTheSink) {
   EXPECT_EQ(back->size(), 50u);
 }
 
-// Detection of batch k+1 overlapped with tracking of batch k gives the same results, in order.
+// Detection of batch k+1 overlapped with tracking of batch k gives the same results, in order;
+// so do two detector sessions detecting two batches at once.
 TEST(StreamProcessor, OverlappedDetectionGivesTheSameResultsInOrder) {
   std::vector<std::vector<FrameResult>> runs;
-  for (const bool overlap : {false, true}) {
-    auto p = PipelineFactory::create_batch_pipeline(light_config(), 2);
-    ASSERT_TRUE(p.is_ok());
+  for (const auto& [overlap, sessions] : {std::pair{false, 1}, std::pair{true, 1}, std::pair{true, 2}}) {
+    PipelineConfig pc = light_config();
+    pc.detector_sessions = sessions;
+    auto p = PipelineFactory::create_batch_pipeline(pc, 2);
+    ASSERT_TRUE(p.is_ok()) << p.status().to_string();
+    EXPECT_EQ((*p)->detection_concurrency(), sessions);
     StreamProcessorConfig sc = PipelineFactory::batch_stream_config(2);
     sc.overlap_detection = overlap;
     StreamProcessor sp(std::move(p).value(), testing::clip("mpeg2.ts"), SourceConfig{}, sc);
@@ -126,15 +131,31 @@ TEST(StreamProcessor, OverlappedDetectionGivesTheSameResultsInOrder) {
     runs.push_back(std::move(got));
   }
   ASSERT_EQ(runs[0].size(), 50u);
-  ASSERT_EQ(runs[1].size(), 50u);
-  for (size_t i = 0; i < 50; ++i) {
-    EXPECT_EQ(runs[1][i].frame_index, static_cast<int64_t>(i));
-    ASSERT_EQ(runs[1][i].tracks.size(), runs[0][i].tracks.size()) << "frame " << i;
-    for (size_t k = 0; k < runs[0][i].tracks.size(); ++k) {
-      EXPECT_EQ(runs[1][i].tracks[k].track_id, runs[0][i].tracks[k].track_id);
-      EXPECT_FLOAT_EQ(runs[1][i].tracks[k].box_px.x1, runs[0][i].tracks[k].box_px.x1);
+  for (size_t run = 1; run < runs.size(); ++run) {
+    ASSERT_EQ(runs[run].size(), 50u) << "run " << run;
+    for (size_t i = 0; i < 50; ++i) {
+      EXPECT_EQ(runs[run][i].frame_index, static_cast<int64_t>(i));
+      ASSERT_EQ(runs[run][i].tracks.size(), runs[0][i].tracks.size()) << "run " << run << " frame " << i;
+      for (size_t k = 0; k < runs[0][i].tracks.size(); ++k) {
+        EXPECT_EQ(runs[run][i].tracks[k].track_id, runs[0][i].tracks[k].track_id);
+        EXPECT_FLOAT_EQ(runs[run][i].tracks[k].box_px.x1, runs[0][i].tracks[k].box_px.x1);
+      }
     }
   }
+}
+
+TEST(Pipeline, DetectorSessionsOutOfRangeOrWithACallersDetectorAreErrors) {
+  PipelineConfig pc = light_config();
+  pc.detector_sessions = 0;
+  auto p = Pipeline::create(pc);
+  ASSERT_FALSE(p.is_ok());
+  EXPECT_NE(p.status().message().find("detector_sessions"), std::string::npos);
+  pc.detector_sessions = 2;
+  auto own = create_detector(pc.detector);
+  ASSERT_TRUE(own.is_ok());
+  p = Pipeline::create(pc, std::move(own).value());
+  ASSERT_FALSE(p.is_ok());
+  EXPECT_NE(p.status().message().find("detector_sessions"), std::string::npos);
 }
 
 TEST(StreamProcessor, StopFlushesEverythingProducedSoFar) {
