@@ -3,8 +3,11 @@
 #include "pitchtrack/detect/registry.hpp"
 
 #include <deque>
+#include <functional>
 #include <future>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -35,6 +38,53 @@ bool is_push_stream(const std::string& uri) {
   }
   return false;
 }
+
+// Threads that run the overlapped detections for the life of one pipeline loop, so a batch costs
+// a queued job, not a new thread (std::async would start one per batch). Jobs run in the order
+// they were submitted; the destructor finishes the queued ones, then joins.
+class DetectionThreads {
+ public:
+  using Job = std::packaged_task<Result<DetectedBatch>()>;
+  explicit DetectionThreads(size_t n) {
+    for (size_t i = 0; i < n; ++i) threads_.emplace_back([this] { loop(); });
+  }
+  ~DetectionThreads() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    threads_.clear();  // joins
+  }
+  std::future<Result<DetectedBatch>> submit(std::function<Result<DetectedBatch>()> fn) {
+    Job job(std::move(fn));
+    auto done = job.get_future();
+    {
+      std::lock_guard lock(mutex_);
+      jobs_.push_back(std::move(job));
+    }
+    cv_.notify_one();
+    return done;
+  }
+
+ private:
+  void loop() {
+    while (true) {
+      std::unique_lock lock(mutex_);
+      cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+      if (jobs_.empty()) return;  // stopping, nothing left
+      Job job = std::move(jobs_.front());
+      jobs_.pop_front();
+      lock.unlock();
+      job();
+    }
+  }
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<Job> jobs_;
+  bool stopping_ = false;
+  std::vector<std::jthread> threads_;
+};
 }  // namespace
 
 StreamProcessor::StreamProcessor(std::unique_ptr<Pipeline> pipeline, std::string uri,
@@ -166,6 +216,8 @@ void StreamProcessor::pipeline_loop(std::stop_token stop) {
   };
   std::deque<InFlight> inflight;
   const size_t max_inflight = static_cast<size_t>(std::max(1, pipeline_->detection_concurrency()));
+  std::optional<DetectionThreads> helpers;
+  if (cfg_.overlap_detection) helpers.emplace(max_inflight);
   // Tracks the oldest batch in flight once its detections are done.
   auto track_oldest = [&]() -> bool {
     InFlight& f = inflight.front();
@@ -198,9 +250,8 @@ void StreamProcessor::pipeline_loop(std::stop_token stop) {
     batch = {};
     batch.reserve(cfg_.batch_size);
     InFlight& f = inflight.back();
-    f.detections = std::async(std::launch::async, [this, frames = std::span<const Frame>(f.frames)] {
-      return pipeline_->detect_batch(frames);
-    });
+    f.detections = helpers->submit(
+        [this, frames = std::span<const Frame>(f.frames)] { return pipeline_->detect_batch(frames); });
     while (inflight.size() > max_inflight) {
       if (!track_oldest()) return false;
     }
