@@ -160,6 +160,11 @@ Result<RunConfig> load_run_config(const std::string& path) {
     }
     PT_RETURN_IF_ERROR(r.check_unknown());
   }
+  if (c.pipeline.detector_sessions > 1 && !c.stream.overlap_detection) {
+    return invalid_argument(path +
+                            ": detector.sessions > 1 needs overlap_detection: true (otherwise the extra "
+                            "sessions would never run)");
+  }
   if (YAML::Node n = top.child("multistream")) {
     Reader r(n, "multistream.", path);
     PT_RETURN_IF_ERROR(r.get("max_batch", c.batcher.max_batch));

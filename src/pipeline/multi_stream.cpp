@@ -84,7 +84,9 @@ Result<MultiStreamReport> benchmark_multi_stream(const PipelineConfig& config,
   procs.reserve(static_cast<size_t>(streams));
   for (int i = 0; i < streams; ++i) {
     const std::string& uri = sources[static_cast<size_t>(i) % sources.size()];
-    auto pipeline = Pipeline::create(config, batcher->make_client());
+    PipelineConfig one_session = config;
+    one_session.detector_sessions = 1;  // the shared batcher is each stream's one detector
+    auto pipeline = Pipeline::create(one_session, batcher->make_client());
     if (!pipeline.is_ok()) return pipeline.status().with_context("stream " + std::to_string(i));
     procs.push_back(
         std::make_unique<StreamProcessor>(std::move(*pipeline), uri, source_config, stream_config));

@@ -151,7 +151,8 @@ class PipelineImpl final : public Pipeline {
   Result<DetectedBatch> detect_batch(std::span<const Frame> frames) override {
     DetectedBatch d;
     if (frames.empty()) return d;
-    Detector* session = acquire_session();
+    const SessionLease lease(*this);  // released on every path, exceptions included
+    Detector* session = lease.session;
     const auto t_det = SteadyTime::now();
     auto dets = session->detect(frames);
     d.total_ms = ms_since(t_det);
@@ -167,7 +168,6 @@ class PipelineImpl final : public Pipeline {
       }
     }
     if (sample) metrics_.set_gpu_memory_mb(session->gpu_memory_mb());
-    release_session(session);
     if (!dets.is_ok()) return dets.status();
     d.detections = std::move(dets).value();
     return d;
@@ -232,7 +232,7 @@ class PipelineImpl final : public Pipeline {
     const Frame grey = uniform_frame(width, height, 114);
     const size_t n = static_cast<size_t>(std::max(1, detector_caps().max_batch));
     const std::vector<Frame> batch(n, grey);
-    for (size_t i = 1; i < sessions_.size(); ++i) {  // the sessions process_batch may not pick
+    for (size_t i = 0; i < sessions_.size(); ++i) {  // every session, whichever detect_batch picks
       auto d = sessions_[i]->detect(batch);
       if (!d.is_ok())
         return d.status().with_context("pipeline warm-up, detector session " + std::to_string(i));
@@ -376,6 +376,14 @@ class PipelineImpl final : public Pipeline {
     }
     sessions_cv_.notify_one();
   }
+  struct SessionLease {
+    explicit SessionLease(PipelineImpl& p) : owner(p), session(p.acquire_session()) {}
+    ~SessionLease() { owner.release_session(session); }
+    SessionLease(const SessionLease&) = delete;
+    SessionLease& operator=(const SessionLease&) = delete;
+    PipelineImpl& owner;
+    Detector* session;
+  };
 
   PipelineConfig cfg_;
   const Clock* clock_;

@@ -255,6 +255,12 @@ void StreamProcessor::pipeline_loop(std::stop_token stop) {
     while (inflight.size() > max_inflight) {
       if (!track_oldest()) return false;
     }
+    // Batches whose detections are already in are tracked now, not when a later batch pushes
+    // them out: on a live or paced input that wait would add frame intervals to the latency.
+    while (!inflight.empty() &&
+           inflight.front().detections.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+      if (!track_oldest()) return false;
+    }
     return true;
   };
 

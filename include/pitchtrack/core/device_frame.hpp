@@ -11,7 +11,8 @@
 //   matrix and range given), and returns only when `out` holds the result.
 // - One converter per source (it keeps that stream's buffers); not thread-safe.
 // - Errors: kInvalidArgument for odd sizes or a frame of the wrong size, kInternal for a GPU
-//   failure; the source then falls back to the CPU path for that picture and logs it once.
+//   failure. The source then converts that picture and every later one of the stream on the CPU
+//   (download + swscale), with one warning: a converter that failed once is not trusted again.
 // The implementation lives with libtorch (detect module: cuda_frame_converter_factory()); io
 // sees only this interface.
 #pragma once

@@ -10,11 +10,13 @@
 //   no-op scope and synchronize() falls back to the device-wide wait.
 // - apply_cuda_wait(mode): how a host thread waits for the GPU, process-wide, set before the first
 //   CUDA context: "block" (cudaDeviceScheduleBlockingSync: the waiting thread sleeps; the CPU is
-//   free for the streams' decoding and tracking) or "spin" (the CUDA default with few contexts:
-//   the waiting thread busy-polls, a few microseconds sooner awake but one core burnt per waiter).
-//   The first call decides; later calls asking for something else get a kFailedPrecondition
-//   naming both. "" means "block unless already set". Where the driver refuses the flag (a
-//   context already active), a warning says so and the process keeps CUDA's default (spin).
+//   free for the streams' decoding and tracking) or "spin" (cudaDeviceScheduleSpin, what CUDA's
+//   default does with fewer contexts than cores: the waiting thread busy-polls, a few
+//   microseconds sooner awake but one core burnt per waiter). Session events are created with
+//   cudaEventBlockingSync in block mode, so event waits sleep too. The first call decides; later calls asking
+//   for something else get a kFailedPrecondition naming both. "" means "block unless already set". Where the
+//   driver refuses the flag (a context already active), a warning says so and the process keeps the context's
+//   own flags.
 #pragma once
 
 #include <torch/cuda.h>
@@ -38,6 +40,20 @@
 
 namespace pitchtrack::detect {
 
+// The process's wait mode once apply_cuda_wait() ran ("" before).
+inline std::string& cuda_wait_state() {
+  static std::string applied;
+  return applied;
+}
+
+#if PITCHTRACK_SESSION_STREAMS
+// Event flags matching the wait mode: a blocking-sync event makes cudaEventSynchronize sleep.
+inline unsigned cuda_event_flags() {
+  return cudaEventDisableTiming |
+         (cuda_wait_state() == "spin" ? 0u : static_cast<unsigned>(cudaEventBlockingSync));
+}
+#endif
+
 class SessionStream {
  public:
   // kOwn: a stream of its own from libtorch's pool (the shared detector: large batches, waited
@@ -56,7 +72,7 @@ class SessionStream {
     } else {
       static const c10::cuda::CUDAStream shared = c10::cuda::getStreamFromPool(/*isHighPriority=*/false);
       stream_.emplace(shared);
-      if (cudaEventCreateWithFlags(&event_, cudaEventDisableTiming) != cudaSuccess) {
+      if (cudaEventCreateWithFlags(&event_, cuda_event_flags()) != cudaSuccess) {
         (void)cudaGetLastError();
         event_ = nullptr;  // synchronize() then waits for the whole shared stream
       }
@@ -95,11 +111,13 @@ class SessionStream {
   void synchronize() const {
     if (!cuda_) return;
 #if PITCHTRACK_SESSION_STREAMS
-    if (event_ != nullptr && cudaEventRecord(event_, stream_->stream()) == cudaSuccess &&
-        cudaEventSynchronize(event_) == cudaSuccess) {
-      return;
+    if (event_ != nullptr) {
+      if (cudaEventRecord(event_, stream_->stream()) == cudaSuccess &&
+          cudaEventSynchronize(event_) == cudaSuccess) {
+        return;
+      }
+      (void)cudaGetLastError();  // only the failed event call's error; then the whole-stream wait
     }
-    (void)cudaGetLastError();
     stream_->synchronize();
 #else
     torch::cuda::synchronize();
@@ -121,30 +139,31 @@ class SessionStream {
 
 inline Status apply_cuda_wait(const std::string& mode) {
   static std::mutex mutex;
-  static std::string applied;  // "" until the first CUDA session
+  std::string& applied = cuda_wait_state();  // "" until the first CUDA session
   if (!mode.empty() && mode != "block" && mode != "spin") {
     return invalid_argument("detector.cuda_wait must be block or spin, got '" + mode + "'");
   }
   std::lock_guard lock(mutex);
   const std::string want = mode.empty() ? (applied.empty() ? "block" : applied) : mode;
   if (!applied.empty()) {
-    if (want != applied) {
+    if (want != applied && applied != "default") {
       return failed_precondition("detector.cuda_wait '" + want + "': this process already waits with '" +
                                  applied + "' (set before the first CUDA model was loaded)");
     }
     return Status::ok();
   }
 #if PITCHTRACK_SESSION_STREAMS
-  const unsigned flags = want == "block" ? cudaDeviceScheduleBlockingSync : cudaDeviceScheduleAuto;
+  const unsigned flags = want == "block" ? cudaDeviceScheduleBlockingSync : cudaDeviceScheduleSpin;
   const cudaError_t err = cudaSetDeviceFlags(flags);
   if (err != cudaSuccess) {
     (void)cudaGetLastError();  // clear it: libtorch checks the sticky error state
     // No spdlog here: its fmt clashes with the fmt inside libtorch's include tree (GPU build).
-    std::fprintf(stderr,
-                 "[warning] detector.cuda_wait '%s': cudaSetDeviceFlags failed (%s); host threads wait with "
-                 "CUDA's default\n",
-                 want.c_str(), cudaGetErrorString(err));
-    applied = "spin";
+    std::fprintf(
+        stderr,
+        "[warning] detector.cuda_wait '%s': cudaSetDeviceFlags failed (%s); host threads wait as the "
+        "existing CUDA context says\n",
+        want.c_str(), cudaGetErrorString(err));
+    applied = "default";  // unknown: whatever the context was created with
     return Status::ok();
   }
 #endif

@@ -448,6 +448,11 @@ Result<std::shared_ptr<const DetectorModel>> load_torch_model(const DetectorConf
   PT_RETURN_IF_ERROR(model->validate());
   // After validate(): libtorch's CUDA allocator exists only once something was allocated on the
   // device. CPU: nothing to cap.
+#if PITCHTRACK_TORCH_CUDA
+  // The probe session's blocks stay cached for a stream nothing uses again (libtorch caches per
+  // stream) and would count against the cap: hand them back first.
+  if (place.cuda) c10::cuda::CUDACachingAllocator::emptyCache();
+#endif
   if (place.cuda) PT_RETURN_IF_ERROR(apply_gpu_memory_limit(config.gpu_memory_limit_mb));
   return std::shared_ptr<const DetectorModel>(std::move(model));
 }

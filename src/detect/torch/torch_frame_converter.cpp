@@ -62,18 +62,21 @@ class TorchNv12Converter final : public DeviceFrameConverter {
       const Coefficients k = coefficients(p.bt709);
       const float ys = p.full_range ? 1.0f : 255.0f / 219.0f, yo = p.full_range ? 0.0f : 16.0f;
       const float cs = p.full_range ? 1.0f : 255.0f / 224.0f;
-      // Chroma terms at half resolution, [h/2, w/2, 3] in B, G, R order.
+      // Chroma terms at half resolution in B, G, R order; each chroma sample serves its 2x2 block
+      // ([h/2, 1, w/2, 1] broadcast against the luma's [h/2, 2, w/2, 2]). One channel at a time
+      // into a reused uint8 tensor keeps the float temporaries to two [h, w] planes (~16 MB at
+      // 1080p) inside libtorch's caching allocator, which the detector's memory cap also covers.
       const torch::Tensor c = (uv.to(torch::kFloat) - 128.0f) * cs;
       const torch::Tensor cb = c.select(2, 0), cr = c.select(2, 1);
-      const torch::Tensor chroma =
-          torch::stack({cb * k.cb_to_b, -(cb * k.cb_to_g + cr * k.cr_to_g), cr * k.cr_to_r}, 2);
-      // Each chroma sample serves its 2x2 block: [h/2, 1, w/2, 1, 3] broadcast against the luma.
-      const torch::Tensor luma = ((y.to(torch::kFloat) - yo) * ys).view({h / 2, 2, w / 2, 2, 1});
-      const torch::Tensor bgr = (luma + chroma.view({h / 2, 1, w / 2, 1, 3}))
-                                    .round_()
-                                    .clamp_(0.0f, 255.0f)
-                                    .to(torch::kUInt8)
-                                    .view({h, w, 3});
+      const torch::Tensor luma = ((y.to(torch::kFloat) - yo) * ys).view({h / 2, 2, w / 2, 2});
+      if (!bgr_.defined() || bgr_.size(0) != h || bgr_.size(1) != w) bgr_ = torch::empty({h, w, 3}, opts);
+      const torch::Tensor out5 = bgr_.view({h / 2, 2, w / 2, 2, 3});
+      const torch::Tensor terms[3] = {cb * k.cb_to_b, -(cb * k.cb_to_g + cr * k.cr_to_g), cr * k.cr_to_r};
+      for (int64_t ch = 0; ch < 3; ++ch) {
+        // Rounded and clamped in float, so the copy into uint8 is exact.
+        out5.select(4, ch).copy_((luma + terms[ch].view({h / 2, 1, w / 2, 1})).round_().clamp_(0.0f, 255.0f));
+      }
+      const torch::Tensor& bgr = bgr_;
       torch::Tensor host = bgr;
       if (cuda_) {
         if (!host_.defined() || host_.size(0) != h || host_.size(1) != w) {
@@ -102,7 +105,7 @@ class TorchNv12Converter final : public DeviceFrameConverter {
   Status after_decoder() {
 #if PITCHTRACK_SESSION_STREAMS
     if (!cuda_) return Status::ok();
-    if (decoded_ == nullptr && cudaEventCreateWithFlags(&decoded_, cudaEventDisableTiming) != cudaSuccess) {
+    if (decoded_ == nullptr && cudaEventCreateWithFlags(&decoded_, cuda_event_flags()) != cudaSuccess) {
       decoded_ = nullptr;
       return internal_error(std::string("nv12 -> bgr: cannot create a CUDA event: ") +
                             cudaGetErrorString(cudaGetLastError()));
@@ -118,6 +121,7 @@ class TorchNv12Converter final : public DeviceFrameConverter {
 
   bool cuda_;
   SessionStream stream_;
+  torch::Tensor bgr_;   // [h, w, 3] uint8 result on the converter's device, reused
   torch::Tensor host_;  // CUDA: pinned [h, w, 3] staging for the download
 #if PITCHTRACK_SESSION_STREAMS
   cudaEvent_t decoded_ = nullptr;

@@ -225,6 +225,21 @@ TEST(DetectionBatcher, SharedDetectorPipelinesMatchAPrivateOne) {
   EXPECT_GT((*b)->stats().mean_batch, 1.0);
 }
 
+// Passes frames on to a real session and records the frame sizes it was handed.
+class SizeSpy final : public Detector {
+ public:
+  explicit SizeSpy(std::unique_ptr<Detector> inner) : inner_(std::move(inner)) {}
+  Result<std::vector<std::vector<Detection>>> detect(std::span<const Frame> frames) override {
+    for (const Frame& f : frames) sizes.emplace_back(f.width(), f.height());
+    return inner_->detect(frames);
+  }
+  DetectorCaps caps() const override { return inner_->caps(); }
+  std::vector<std::pair<int, int>> sizes;  // written on the batcher's thread only
+
+ private:
+  std::unique_ptr<Detector> inner_;
+};
+
 // resize_on_clients: each stream resizes its 1080p frames to the letterbox's scaled size itself;
 // the detections are the session's own on the full frames (same OpenCV resize, boxes mapped
 // back), to float rounding.
@@ -250,8 +265,10 @@ TEST(DetectionBatcher, ResizingOnClientsGivesTheSessionsOwnDetections) {
   }
   auto session = create_detector(dc);
   ASSERT_TRUE(session.is_ok());
-  auto b = DetectionBatcher::create(std::move(*session),
-                                    {.max_batch = 4, .max_wait_ms = 5, .resize_on_clients = true});
+  auto spy = std::make_unique<SizeSpy>(std::move(*session));
+  SizeSpy* seen = spy.get();
+  auto b =
+      DetectionBatcher::create(std::move(spy), {.max_batch = 4, .max_wait_ms = 5, .resize_on_clients = true});
   ASSERT_TRUE(b.is_ok());
   auto client = (*b)->make_client();
   size_t compared = 0;
@@ -274,6 +291,12 @@ TEST(DetectionBatcher, ResizingOnClientsGivesTheSessionsOwnDetections) {
     }
   }
   EXPECT_GT(compared, 20u) << "the generated frames hold players";
+  // The shared session saw the letterbox's scaled size (1920x1080 * 0.6), never the full frames.
+  ASSERT_FALSE(seen->sizes.empty());
+  for (const auto& [w, h] : seen->sizes) {
+    EXPECT_EQ(w, 1152);
+    EXPECT_EQ(h, 648);
+  }
 }
 
 TEST(MultiStream, BenchmarkRunsEveryStreamLosslesslyAndReports) {

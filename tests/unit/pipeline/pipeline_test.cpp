@@ -199,6 +199,18 @@ TEST(RunConfig, ShippedConfigsLoadAndUnknownKeysFail) {
   EXPECT_EQ(load_run_config("/nonexistent.yaml").status().code(), StatusCode::kNotFound);
 }
 
+TEST(RunConfig, SeveralDetectorSessionsNeedOverlappedDetection) {
+  const std::string path = (std::filesystem::temp_directory_path() / "pt_sessions.yaml").string();
+  std::ofstream(path) << "mode: batch\ndetector:\n  sessions: 2\n";
+  auto c = load_run_config(path);
+  ASSERT_FALSE(c.is_ok());
+  EXPECT_NE(c.status().message().find("overlap_detection"), std::string::npos) << c.status().message();
+  std::ofstream(path) << "mode: batch\noverlap_detection: true\ndetector:\n  sessions: 2\n";
+  c = load_run_config(path);
+  ASSERT_TRUE(c.is_ok()) << c.status().to_string();
+  EXPECT_EQ(c->pipeline.detector_sessions, 2);
+}
+
 TEST(RunConfig, CameraMotionIsABoolOrAMappingOfItsSettings) {
   const std::string path = (std::filesystem::temp_directory_path() / "pt_motion.yaml").string();
   std::ofstream(path) << "camera_motion: false\n";
