@@ -40,5 +40,5 @@ for v in ${VARIANTS:-base nomotion motion640 dec2 spin clientresize maxlat120 no
   timeout $(( seconds + 90 )) $P bench --config "$cfg" --source /tmp/m1080/match.mp4 --streams "$n" \
     --duration "$seconds" --json "$out/abl_${v}_${n}.json" > "$out/abl_${v}_${n}.txt" 2>&1
   echo "== $n streams, $v (rc $?)"
-  grep -E "aggregate FPS|latency p50|frame drops|CPU  |detector batches|stage ms" "$out/abl_${v}_${n}.txt"
+  grep -E "aggregate FPS|latency p50|frame drops|CPU  |detector batches|decoding|stage ms" "$out/abl_${v}_${n}.txt"
 done

@@ -56,7 +56,7 @@ for n in "${counts[@]}"; do
     timeout $(( seconds + 90 )) $P bench --config "$cfg" --source "$clip" --streams "$n" --duration "$seconds" \
       --json "$out/ms_${dec}_${n}.json" > "$out/ms_${dec}_${n}.txt" 2>&1
     echo "== $n streams, $dec decode (rc $?, at $(( $(date +%s) - t0 )) s)"
-    grep -E "aggregate FPS|latency p50|frame drops|GPU memory|CPU  |detector batches|bottleneck|error" "$out/ms_${dec}_${n}.txt"
+    grep -E "aggregate FPS|latency p50|frame drops|GPU memory|CPU  |detector batches|decoding|bottleneck|error" "$out/ms_${dec}_${n}.txt"
   done
 done
 echo "total: $(( $(date +%s) - t0 )) s"

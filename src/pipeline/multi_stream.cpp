@@ -1,5 +1,7 @@
 #include "pitchtrack/pipeline/multi_stream.hpp"
 
+#include <map>
+
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -182,6 +184,17 @@ Result<MultiStreamReport> benchmark_multi_stream(const PipelineConfig& config,
   }
   const int64_t seen = rep.frames_processed + rep.frames_dropped;
   rep.drop_rate = seen > 0 ? static_cast<double>(rep.frames_dropped) / static_cast<double>(seen) : 0.0;
+  std::map<std::string, int> decoders;  // what each stream's source reported when it opened
+  for (const auto& proc : procs) {
+    const StreamInfo& info = proc->info();
+    ++decoders[info.hwaccel != "cuda"
+                   ? "cpu"
+                   : (info.gpu_convert ? "nvdec, bgr on the gpu" : "nvdec, bgr on the cpu")];
+  }
+  for (const auto& [how, n] : decoders) {
+    if (!rep.decoding.empty()) rep.decoding += "; ";
+    rep.decoding += decoders.size() == 1 ? how : how + " (" + std::to_string(n) + " streams)";
+  }
   rep.rss_mb = process_rss_mb();
   rep.batcher = batcher->stats();
   rep.bottleneck = find_bottleneck(rep);
@@ -220,6 +233,7 @@ std::string MultiStreamReport::to_json() const {
                   {"released_all_streams", batcher.by_all_clients},
                   {"released_full", batcher.by_full},
                   {"released_deadline", batcher.by_deadline}};
+  j["decoding"] = decoding;
   j["bottleneck"] = bottleneck;
   nlohmann::json per = nlohmann::json::array();
   for (const StreamReport& s : per_stream) {
@@ -251,6 +265,7 @@ std::string MultiStreamReport::to_table() const {
     << fmt("%.2f", batcher.mean_wait_ms) << " ms, busy " << fmt("%.0f", 100 * batcher.busy_fraction)
     << " %; released by all-streams/full/deadline " << batcher.by_all_clients << "/" << batcher.by_full << "/"
     << batcher.by_deadline << "\n";
+  o << "decoding                " << decoding << "\n";
   o << "stage ms per frame      ";
   for (int k = 0; k < kNumStages; ++k) {
     o << stage_name(static_cast<Stage>(k)) << " " << fmt("%.2f", stage_mean_ms[static_cast<size_t>(k)])

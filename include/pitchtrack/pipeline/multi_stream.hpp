@@ -49,6 +49,9 @@ struct MultiStreamReport {
   int cpu_cores = 0;
   DetectionBatcherStats batcher;
   DetectorCaps detector;
+  // How the streams decode: "cpu", "nvdec, bgr on the gpu" or "nvdec, bgr on the cpu" with the
+  // number of streams in each state when they differ (StreamInfo::hwaccel / gpu_convert).
+  std::string decoding;
   std::string bottleneck;                // one sentence: what limits this run
   std::vector<StreamReport> per_stream;  // metrics over the stream's frames of the window,
                                          // stats over its whole run

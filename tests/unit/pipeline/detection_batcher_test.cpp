@@ -315,6 +315,7 @@ TEST(MultiStream, BenchmarkRunsEveryStreamLosslesslyAndReports) {
   EXPECT_GE(rep->batcher.frames, rep->frames_processed);
   EXPECT_GT(rep->aggregate_fps, 0.0);
   EXPECT_FALSE(rep->bottleneck.empty());
+  EXPECT_EQ(rep->decoding, "cpu");          // no hwaccel asked
   EXPECT_LT(rep->gpu_memory_peak_mb, 0.0);  // classical: no GPU
   const auto j = nlohmann::json::parse(rep->to_json());
   EXPECT_EQ(j["per_stream"].size(), 3u);
