@@ -232,12 +232,16 @@ class PipelineImpl final : public Pipeline {
     const Frame grey = uniform_frame(width, height, 114);
     const size_t n = static_cast<size_t>(std::max(1, detector_caps().max_batch));
     const std::vector<Frame> batch(n, grey);
-    for (size_t i = 0; i < sessions_.size(); ++i) {  // every session, whichever detect_batch picks
+    // Every session (whichever detect_batch picks later), then the stateful stages on the last
+    // session's detections.
+    DetectedBatch detected;
+    for (size_t i = 0; i < sessions_.size(); ++i) {
       auto d = sessions_[i]->detect(batch);
       if (!d.is_ok())
         return d.status().with_context("pipeline warm-up, detector session " + std::to_string(i));
+      detected.detections = std::move(d).value();
     }
-    auto r = process_batch(batch);
+    auto r = track_batch(batch, std::move(detected));
     if (!r.is_ok()) return r.status().with_context("pipeline warm-up");
     reset();
     metrics_.reset();

@@ -97,6 +97,7 @@ class FfmpegSource final : public Source {
   Result<Frame> convert(AVFrame* decoded);
   Result<Frame> convert_on_gpu(AVFrame* decoded);
   Frame finish(MutableFrame out, const AVFrame* decoded);  // index, timestamps, stats
+  void fit_pool(int width, int height);                    // a new pool when the picture size changed
   int64_t frame_pts_us(const AVFrame* f);
 
   std::string uri_;
@@ -324,12 +325,7 @@ Result<Frame> FfmpegSource::convert_on_gpu(AVFrame* decoded) {
     return unsupported("GPU conversion of '" + uri_ + "': the decoder's pictures are " +
                        (frames_ctx ? av_get_pix_fmt_name(frames_ctx->sw_format) : "?") + ", not nv12");
   }
-  if (decoded->width != pool_->width() || decoded->height != pool_->height()) {
-    spdlog::info("'{}': frame size changed to {}x{}", uri_, decoded->width, decoded->height);
-    pool_ = std::make_unique<FramePool>(decoded->width, decoded->height, config_.frame_pool_size);
-    info_.width = decoded->width;
-    info_.height = decoded->height;
-  }
+  fit_pool(decoded->width, decoded->height);
   DeviceNv12 pic;
   pic.y = decoded->data[0];
   pic.y_pitch = decoded->linesize[0];
@@ -342,6 +338,14 @@ Result<Frame> FfmpegSource::convert_on_gpu(AVFrame* decoded) {
   MutableFrame out = pool_->acquire();
   PT_RETURN_IF_ERROR(gpu_convert_->nv12_to_bgr(pic, out));
   return finish(std::move(out), decoded);
+}
+
+void FfmpegSource::fit_pool(int width, int height) {
+  if (width == pool_->width() && height == pool_->height()) return;
+  spdlog::info("'{}': frame size changed to {}x{}", uri_, width, height);
+  pool_ = std::make_unique<FramePool>(width, height, config_.frame_pool_size);
+  info_.width = width;
+  info_.height = height;
 }
 
 Frame FfmpegSource::finish(MutableFrame out, const AVFrame* decoded) {
@@ -372,12 +376,7 @@ Result<Frame> FfmpegSource::convert(AVFrame* decoded) {
     if (err < 0) return av::to_status(err, "download GPU frame of", uri_);
     src = transferred_.get();
   }
-  if (src->width != pool_->width() || src->height != pool_->height()) {
-    spdlog::info("'{}': frame size changed to {}x{}", uri_, src->width, src->height);
-    pool_ = std::make_unique<FramePool>(src->width, src->height, config_.frame_pool_size);
-    info_.width = src->width;
-    info_.height = src->height;
-  }
+  fit_pool(src->width, src->height);
   const auto fmt = static_cast<AVPixelFormat>(src->format);
   sws_.reset(sws_getCachedContext(sws_.release(), src->width, src->height, fmt, src->width, src->height,
                                   AV_PIX_FMT_BGR24, SWS_BILINEAR, nullptr, nullptr, nullptr));
