@@ -4,7 +4,9 @@
 # see what each CPU stage and setting costs the aggregate: keypoint model off (calibration off),
 # camera motion off, camera motion at its default 640 px / 250 features, two decoder threads per
 # stream, GPU waits spinning instead of blocking, frames dropped after 120 ms instead of 300 ms,
-# frames resized by each stream instead of by the shared detector (clientresize).
+# frames resized by each stream instead of by the shared detector (clientresize), detection not
+# overlapped with tracking (nooverlap), one batcher session instead of two (sessions1), NVDEC
+# decoding (nvdec).
 #
 #   bench/gpu_multistream_ablation.sh OUT [STREAMS] [SECONDS]
 set -uo pipefail
@@ -29,6 +31,9 @@ variants = {
     "spin": re.sub(r"^  cuda_wait: block ", "  cuda_wait: spin ", base, flags=re.M),
     "clientresize": re.sub(r"^  resize_on_clients: false ", "  resize_on_clients: true ", base, flags=re.M),
     "maxlat120": re.sub(r"^max_processing_latency_ms: 300 ", "max_processing_latency_ms: 120 ", base, flags=re.M),
+    "nooverlap": re.sub(r"^overlap_detection: true ", "overlap_detection: false ", base, flags=re.M),
+    "sessions1": re.sub(r"^  sessions: 2 ", "  sessions: 1 ", base, flags=re.M),
+    "nvdec": re.sub(r"^  hwaccel: none ", "  hwaccel: cuda ", base, flags=re.M),
 }
 for name, text in variants.items():
     assert text != base, name

@@ -112,7 +112,17 @@ class DetectionBatcher::Client final : public Detector {
 
 Result<std::shared_ptr<DetectionBatcher>> DetectionBatcher::create(std::unique_ptr<Detector> session,
                                                                    DetectionBatcherConfig config) {
-  if (!session) return invalid_argument("DetectionBatcher: detector session is null");
+  std::vector<std::unique_ptr<Detector>> sessions;
+  sessions.push_back(std::move(session));
+  return create(std::move(sessions), config);
+}
+
+Result<std::shared_ptr<DetectionBatcher>> DetectionBatcher::create(
+    std::vector<std::unique_ptr<Detector>> sessions, DetectionBatcherConfig config) {
+  if (sessions.empty()) return invalid_argument("DetectionBatcher: no detector session given");
+  for (const auto& s : sessions) {
+    if (!s) return invalid_argument("DetectionBatcher: detector session is null");
+  }
   if (config.max_batch < 1) {
     return invalid_argument("detection batcher: max_batch must be >= 1, got " +
                             std::to_string(config.max_batch));
@@ -121,18 +131,40 @@ Result<std::shared_ptr<DetectionBatcher>> DetectionBatcher::create(std::unique_p
     return invalid_argument("detection batcher: max_wait_ms must be >= 0, got " +
                             std::to_string(config.max_wait_ms));
   }
-  config.max_batch = std::min(config.max_batch, std::max(1, session->caps().max_batch));
-  auto b = std::shared_ptr<DetectionBatcher>(new DetectionBatcher(std::move(session), config));
-  b->thread_ = std::jthread([raw = b.get()](std::stop_token stop) { raw->loop(stop); });
+  config.max_batch = std::min(config.max_batch, std::max(1, sessions.front()->caps().max_batch));
+  config.sessions = static_cast<int>(sessions.size());
+  auto b = std::shared_ptr<DetectionBatcher>(new DetectionBatcher(std::move(sessions), config));
+  for (size_t w = 0; w < b->sessions_.size(); ++w) {
+    b->threads_.emplace_back([raw = b.get(), w](std::stop_token stop) { raw->loop(stop, w); });
+  }
   return b;
 }
 
-DetectionBatcher::DetectionBatcher(std::unique_ptr<Detector> session, DetectionBatcherConfig config)
-    : session_(std::move(session)), cfg_(config), caps_(session_->caps()) {}
+DetectionBatcher::DetectionBatcher(std::vector<std::unique_ptr<Detector>> sessions,
+                                   DetectionBatcherConfig config)
+    : sessions_(std::move(sessions)), cfg_(config), caps_(sessions_.front()->caps()) {
+  tasks_.resize(sessions_.size());
+  stats_.sessions = static_cast<int>(sessions_.size());
+}
 
 DetectionBatcher::~DetectionBatcher() {
-  thread_.request_stop();
-  if (thread_.joinable()) thread_.join();
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  for (auto& t : threads_) t.request_stop();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  // Nothing waits forever (clients share ownership, so normally nothing is queued by now).
+  std::lock_guard lock(mutex_);
+  for (Request* r : queue_) {
+    r->status = cancelled("detection batcher stopped");
+    r->done = true;
+    r->cv.notify_one();
+  }
+  queue_.clear();
+  queued_frames_ = 0;
 }
 
 std::unique_ptr<Detector> DetectionBatcher::make_client() {
@@ -157,11 +189,11 @@ int DetectionBatcher::live_clients() const {
   return clients_;
 }
 
-double DetectionBatcher::gpu_memory_mb() const { return session_->gpu_memory_mb(); }
+double DetectionBatcher::gpu_memory_mb() const { return sessions_.front()->gpu_memory_mb(); }
 
 Status DetectionBatcher::submit(Request& req) {
   std::unique_lock lock(mutex_);
-  if (thread_.get_stop_token().stop_requested()) return cancelled("detection batcher is stopping");
+  if (stopping_) return cancelled("detection batcher is stopping");
   req.enqueued = SteadyClock::now();
   queue_.push_back(&req);
   queued_frames_ += static_cast<int>(req.frames.size());
@@ -170,80 +202,93 @@ Status DetectionBatcher::submit(Request& req) {
   return req.status;
 }
 
-void DetectionBatcher::loop(std::stop_token stop) {
+void DetectionBatcher::loop(std::stop_token stop, size_t worker) {
+  Detector& session = *sessions_[worker];
   std::vector<Request*> batch;
   std::vector<Frame> frames;
   std::unique_lock lock(mutex_);
   const auto max_wait = std::chrono::duration_cast<SteadyClock::duration>(
       std::chrono::duration<double, std::milli>(cfg_.max_wait_ms));
   auto ready = [this] {
-    return queued_frames_ >= cfg_.max_batch || static_cast<int>(queue_.size()) >= clients_;
+    return queue_.empty() || queued_frames_ >= cfg_.max_batch || static_cast<int>(queue_.size()) >= clients_;
   };
   while (!stop.stop_requested()) {
-    if (!cv_.wait(lock, stop, [this] { return !queue_.empty(); })) break;
+    if (!cv_.wait(lock, stop, [&] { return !queue_.empty() || tasks_[worker]; })) break;
+    if (tasks_[worker]) {  // a job for this worker's session (warm-up)
+      Task task = std::move(tasks_[worker]);
+      tasks_[worker] = nullptr;
+      lock.unlock();
+      task(session);
+      lock.lock();
+      --tasks_pending_;
+      cv_.notify_all();
+      continue;
+    }
     const auto deadline = queue_.front()->enqueued + max_wait;
     cv_.wait_until(lock, stop, deadline, ready);
     if (stop.stop_requested()) break;
+    if (queue_.empty()) continue;  // another worker took the batch
     if (queued_frames_ >= cfg_.max_batch) {
       ++stats_.by_full;
     } else if (static_cast<int>(queue_.size()) >= clients_) {
       ++stats_.by_all_clients;
-    } else {
+    } else if (SteadyClock::now() >= queue_.front()->enqueued + max_wait) {
       ++stats_.by_deadline;
+    } else {
+      continue;  // woken early (the queue changed hands): wait for the new front's deadline
     }
-    // Whole requests in arrival order, up to max_batch frames (always at least one request).
-    batch.clear();
-    int n = 0;
-    while (!queue_.empty() &&
-           (batch.empty() || n + static_cast<int>(queue_.front()->frames.size()) <= cfg_.max_batch)) {
-      batch.push_back(queue_.front());
-      n += static_cast<int>(queue_.front()->frames.size());
-      queue_.pop_front();
-    }
-    queued_frames_ -= n;
-    lock.unlock();
-
-    const auto start = SteadyClock::now();
-    frames.clear();
-    for (const Request* r : batch) frames.insert(frames.end(), r->frames.begin(), r->frames.end());
-    auto out = session_->detect(frames);
-    const DetectorTimings t = session_->last_timings();
-    const auto end = SteadyClock::now();
-
-    lock.lock();
-    size_t offset = 0;
-    for (Request* r : batch) {
-      const size_t k = r->frames.size();
-      if (out.is_ok()) {
-        r->results.assign(std::make_move_iterator(out->begin() + static_cast<std::ptrdiff_t>(offset)),
-                          std::make_move_iterator(out->begin() + static_cast<std::ptrdiff_t>(offset + k)));
-        const double share = static_cast<double>(k) / static_cast<double>(n);
-        r->timings = {t.preprocess_ms * share, t.inference_ms * share, t.postprocess_ms * share};
-        r->status = Status::ok();
-      } else {
-        r->status = out.status();
-      }
-      offset += k;
-      wait_sum_ms_ += ms_between(r->enqueued, start);
-      if (!any_request_ || r->enqueued < first_request_) first_request_ = r->enqueued;
-      any_request_ = true;
-      r->done = true;
-      r->cv.notify_one();
-    }
-    ++stats_.batches;
-    stats_.frames += n;
-    stats_.requests += static_cast<int64_t>(batch.size());
-    stats_.max_batch_seen = std::max(stats_.max_batch_seen, n);
-    forward_sum_ms_ += ms_between(start, end);
+    run_batch(lock, session, batch, frames);
   }
-  // Stopping: nothing waits forever.
-  for (Request* r : queue_) {
-    r->status = cancelled("detection batcher stopped");
+}
+
+// Takes whole requests in arrival order, up to max_batch frames (always at least one), runs them
+// through `session` with the lock released, and hands every request its part. Called and
+// returns with `lock` held.
+void DetectionBatcher::run_batch(std::unique_lock<std::mutex>& lock, Detector& session,
+                                 std::vector<Request*>& batch, std::vector<Frame>& frames) {
+  batch.clear();
+  int n = 0;
+  while (!queue_.empty() &&
+         (batch.empty() || n + static_cast<int>(queue_.front()->frames.size()) <= cfg_.max_batch)) {
+    batch.push_back(queue_.front());
+    n += static_cast<int>(queue_.front()->frames.size());
+    queue_.pop_front();
+  }
+  queued_frames_ -= n;
+  lock.unlock();
+
+  const auto start = SteadyClock::now();
+  frames.clear();
+  for (const Request* r : batch) frames.insert(frames.end(), r->frames.begin(), r->frames.end());
+  auto out = session.detect(frames);
+  const DetectorTimings t = session.last_timings();
+  const auto end = SteadyClock::now();
+
+  lock.lock();
+  size_t offset = 0;
+  for (Request* r : batch) {
+    const size_t k = r->frames.size();
+    if (out.is_ok()) {
+      r->results.assign(std::make_move_iterator(out->begin() + static_cast<std::ptrdiff_t>(offset)),
+                        std::make_move_iterator(out->begin() + static_cast<std::ptrdiff_t>(offset + k)));
+      const double share = static_cast<double>(k) / static_cast<double>(n);
+      r->timings = {t.preprocess_ms * share, t.inference_ms * share, t.postprocess_ms * share};
+      r->status = Status::ok();
+    } else {
+      r->status = out.status();
+    }
+    offset += k;
+    wait_sum_ms_ += ms_between(r->enqueued, start);
+    if (!any_request_ || r->enqueued < first_request_) first_request_ = r->enqueued;
+    any_request_ = true;
     r->done = true;
     r->cv.notify_one();
   }
-  queue_.clear();
-  queued_frames_ = 0;
+  ++stats_.batches;
+  stats_.frames += n;
+  stats_.requests += static_cast<int64_t>(batch.size());
+  stats_.max_batch_seen = std::max(stats_.max_batch_seen, n);
+  forward_sum_ms_ += ms_between(start, end);
 }
 
 DetectionBatcherStats DetectionBatcher::stats() const {
@@ -256,7 +301,9 @@ DetectionBatcherStats DetectionBatcher::stats() const {
   if (s.requests > 0) s.mean_wait_ms = wait_sum_ms_ / static_cast<double>(s.requests);
   if (any_request_) {
     const double span_ms = ms_between(first_request_, SteadyClock::now());
-    if (span_ms > 0) s.busy_fraction = std::min(1.0, forward_sum_ms_ / span_ms);
+    if (span_ms > 0) {
+      s.busy_fraction = std::min(1.0, forward_sum_ms_ / (span_ms * static_cast<double>(sessions_.size())));
+    }
   }
   return s;
 }
@@ -266,18 +313,43 @@ Status DetectionBatcher::warm_up(int width, int height) {
     return invalid_argument("detection batcher warm-up: bad frame size " + std::to_string(width) + "x" +
                             std::to_string(height));
   }
+  // With resize_on_clients the sessions see frames already scaled to the letterbox size.
+  if (cfg_.resize_on_clients && caps_.letterbox && caps_.input_width > 0 && caps_.input_height > 0) {
+    const LetterboxGeometry g = letterbox_geometry(width, height, caps_.input_width, caps_.input_height);
+    if (g.scale < 1.0f) width = g.width, height = g.height;
+  }
   const Frame grey = uniform_frame(width, height, 114);
-  // Batches of 1, 2, 4 ... max_batch frames, on the batcher's thread: the shapes and the thread
-  // the session will meet, each once, before any stream's frame does.
-  auto client = make_client();
-  for (int n = 1;; n = std::min(2 * n, cfg_.max_batch)) {
-    const std::vector<Frame> batch(static_cast<size_t>(n), grey);
-    auto r = client->detect(batch);
-    if (!r.is_ok()) return r.status().with_context("detection batcher warm-up");
-    if (n == cfg_.max_batch) break;
+  // Batches of 1, 2, 4 ... max_batch frames through each session on its own worker thread: the
+  // shapes and the thread each session will meet, each once, before any stream's frame does.
+  std::vector<Status> results(sessions_.size());
+  {
+    std::unique_lock lock(mutex_);
+    if (stopping_) return cancelled("detection batcher is stopping");
+    for (size_t w = 0; w < sessions_.size(); ++w) {
+      tasks_[w] = [this, &grey, &out = results[w]](Detector& session) {
+        for (int n = 1;; n = std::min(2 * n, cfg_.max_batch)) {
+          const std::vector<Frame> batch(static_cast<size_t>(n), grey);
+          auto r = session.detect(batch);
+          if (!r.is_ok()) {
+            out = r.status();
+            return;
+          }
+          if (n == cfg_.max_batch) return;
+        }
+      };
+      ++tasks_pending_;
+    }
+    cv_.notify_all();
+    cv_.wait(lock, [this] { return tasks_pending_ == 0; });
+  }
+  for (size_t w = 0; w < results.size(); ++w) {
+    if (!results[w].is_ok()) {
+      return results[w].with_context("detection batcher warm-up, session " + std::to_string(w));
+    }
   }
   std::lock_guard lock(mutex_);  // the statistics describe the streams, not the warm-up
   stats_ = {};
+  stats_.sessions = static_cast<int>(sessions_.size());
   wait_sum_ms_ = forward_sum_ms_ = 0;
   any_request_ = false;
   return Status::ok();

@@ -68,8 +68,17 @@ Result<MultiStreamReport> benchmark_multi_stream(const PipelineConfig& config,
 
   DetectorConfig det = config.detector;
   det.max_batch = std::max(det.max_batch, batcher_config.max_batch);
-  PT_ASSIGN_OR_RETURN(auto session, create_detector(det));
-  PT_ASSIGN_OR_RETURN(auto batcher, DetectionBatcher::create(std::move(session), batcher_config));
+  if (batcher_config.sessions < 1 || batcher_config.sessions > 8) {
+    return invalid_argument("multi-stream benchmark: batcher sessions must be in 1..8, got " +
+                            std::to_string(batcher_config.sessions));
+  }
+  PT_ASSIGN_OR_RETURN(auto model, load_detector_model(det));
+  std::vector<std::unique_ptr<Detector>> sessions;
+  for (int i = 0; i < batcher_config.sessions; ++i) {
+    PT_ASSIGN_OR_RETURN(auto session, model->create_session());
+    sessions.push_back(std::move(session));
+  }
+  PT_ASSIGN_OR_RETURN(auto batcher, DetectionBatcher::create(std::move(sessions), batcher_config));
   {
     auto probe = open_source(sources.front(), source_config);
     if (!probe.is_ok()) return probe.status();
@@ -230,6 +239,7 @@ std::string MultiStreamReport::to_json() const {
                   {"mean_wait_ms", batcher.mean_wait_ms},
                   {"mean_forward_ms", batcher.mean_forward_ms},
                   {"busy_fraction", batcher.busy_fraction},
+                  {"sessions", batcher.sessions},
                   {"released_all_streams", batcher.by_all_clients},
                   {"released_full", batcher.by_full},
                   {"released_deadline", batcher.by_deadline}};
@@ -260,8 +270,9 @@ std::string MultiStreamReport::to_table() const {
     << (gpu_memory_peak_mb >= 0 ? fmt("%.0f MB", gpu_memory_peak_mb) : std::string("n/a")) << "\n";
   o << "process RSS             " << fmt("%.0f MB", rss_mb) << "\n";
   o << "CPU                     " << fmt("%.1f", cpu_cores_used) << " of " << cpu_cores << " cores\n";
-  o << "detector batches        mean " << fmt("%.1f", batcher.mean_batch) << " frames (max "
-    << batcher.max_batch_seen << "), forward " << fmt("%.2f", batcher.mean_forward_ms) << " ms, wait "
+  o << "detector batches        " << batcher.sessions << (batcher.sessions == 1 ? " session" : " sessions")
+    << ", mean " << fmt("%.1f", batcher.mean_batch) << " frames (max " << batcher.max_batch_seen
+    << "), forward " << fmt("%.2f", batcher.mean_forward_ms) << " ms, wait "
     << fmt("%.2f", batcher.mean_wait_ms) << " ms, busy " << fmt("%.0f", 100 * batcher.busy_fraction)
     << " %; released by all-streams/full/deadline " << batcher.by_all_clients << "/" << batcher.by_full << "/"
     << batcher.by_deadline << "\n";

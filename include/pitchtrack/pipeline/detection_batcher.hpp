@@ -1,6 +1,10 @@
 // DetectionBatcher: many streams, one detector. Each stream's Pipeline gets a client Detector
 // (make_client()); the batcher's thread gathers the frames the clients hand in and runs them
 // through the one shared detector session as a single batched forward pass, like a stream muxer.
+// With several sessions of the one model (DetectionBatcherConfig::sessions), each session has its
+// own batcher thread taking the next batch from the same queue: while one thread's batch is on
+// the GPU, another copies, uploads or decodes its own (the host work of a batch - pinned copy,
+// upload, output download, decoding - is otherwise serial with the forward pass).
 //
 // Contract: a batch leaves when (a) every live client has a request waiting (one "tick" of all
 // streams: each stream hands in its newest frame, the StreamProcessor in front of it has already
@@ -21,6 +25,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -40,6 +45,10 @@ struct DetectionBatcherConfig {
   // instead of 6.2 MB and the session skips its resize. Results equal the session's own letterbox
   // on the CPU backends (same OpenCV resize), and differ by the GPU resize's rounding on CUDA.
   bool resize_on_clients = false;
+  // Detector sessions, one batcher thread each (1..8); benchmark_multi_stream creates them from
+  // the one loaded model. Each holds its own device buffers (about 0.5 GB at batch 32 of 1080p on
+  // CUDA fp16).
+  int sessions = 1;
 };
 
 struct DetectionBatcherStats {
@@ -50,7 +59,8 @@ struct DetectionBatcherStats {
   double mean_batch = 0;       // frames per forward pass
   double mean_wait_ms = 0;     // request handed in -> its batch starts
   double mean_forward_ms = 0;  // one batched detect() call on the session
-  double busy_fraction = 0;    // time in detect() / time since the first request
+  double busy_fraction = 0;    // time in detect() / (time since the first request x sessions)
+  int sessions = 1;            // batcher threads, one detector session each
   int64_t by_all_clients = 0;  // batches released because every live client had handed in
   int64_t by_full = 0;         // ... because max_batch frames were waiting
   int64_t by_deadline = 0;     // ... because the oldest request reached max_wait_ms
@@ -61,6 +71,9 @@ class DetectionBatcher : public std::enable_shared_from_this<DetectionBatcher> {
   // `session` is the shared detector (owned by the batcher from now on, run only on its thread).
   static Result<std::shared_ptr<DetectionBatcher>> create(std::unique_ptr<Detector> session,
                                                           DetectionBatcherConfig config = {});
+  // Several sessions of one model (config.sessions is ignored: one thread per given session).
+  static Result<std::shared_ptr<DetectionBatcher>> create(std::vector<std::unique_ptr<Detector>> sessions,
+                                                          DetectionBatcherConfig config = {});
   ~DetectionBatcher();
   DetectionBatcher(const DetectionBatcher&) = delete;
   DetectionBatcher& operator=(const DetectionBatcher&) = delete;
@@ -69,9 +82,9 @@ class DetectionBatcher : public std::enable_shared_from_this<DetectionBatcher> {
   // Its caps() are the session's with max_batch 1: a stream hands in one frame at a time and the
   // batcher forms the batch.
   std::unique_ptr<Detector> make_client();
-  // Grey width x height batches of 1, 2, 4 ... max_batch frames through the session on the
-  // batcher's thread (CUDA handles of that thread, each batch shape's one-off set-up), before
-  // the streams start.
+  // Grey width x height batches of 1, 2, 4 ... max_batch frames through every session on its own
+  // batcher thread (CUDA handles of that thread, each batch shape's one-off set-up), before the
+  // streams start.
   Status warm_up(int width, int height);
   DetectorCaps caps() const { return caps_; }
   double gpu_memory_mb() const;
@@ -81,25 +94,31 @@ class DetectionBatcher : public std::enable_shared_from_this<DetectionBatcher> {
  private:
   struct Request;
   class Client;
-  DetectionBatcher(std::unique_ptr<Detector> session, DetectionBatcherConfig config);
+  using Task = std::function<void(Detector&)>;
+  DetectionBatcher(std::vector<std::unique_ptr<Detector>> sessions, DetectionBatcherConfig config);
   Status submit(Request& request);
   void register_client();
   void unregister_client();
-  void loop(std::stop_token stop);
+  void loop(std::stop_token stop, size_t worker);
+  void run_batch(std::unique_lock<std::mutex>& lock, Detector& session, std::vector<Request*>& batch,
+                 std::vector<Frame>& frames);
 
-  std::unique_ptr<Detector> session_;
+  std::vector<std::unique_ptr<Detector>> sessions_;  // one per worker thread
   DetectionBatcherConfig cfg_;
   DetectorCaps caps_;
   mutable std::mutex mutex_;
   std::condition_variable_any cv_;
   std::deque<Request*> queue_;
+  std::vector<Task> tasks_;  // per worker: a job for that worker's session (warm-up), or empty
+  int tasks_pending_ = 0;
+  bool stopping_ = false;
   int queued_frames_ = 0;
   int clients_ = 0;
   DetectionBatcherStats stats_;
   double wait_sum_ms_ = 0, forward_sum_ms_ = 0;
   std::chrono::steady_clock::time_point first_request_;
   bool any_request_ = false;
-  std::jthread thread_;
+  std::vector<std::jthread> threads_;
 };
 
 }  // namespace pitchtrack

@@ -35,6 +35,7 @@ std::span<const int64_t> as_span(c10::IntArrayRef a) { return {a.data(), a.size(
 
 constexpr size_t kParallelCopyBytes = size_t{8} << 20;  // upload batches this large use host_threads_
 constexpr int64_t kParallelDecodeFrames = 4;            // CUDA batches this large decode on host_threads_
+constexpr int64_t kLetterboxChunk = 8;                  // CUDA: frames converted and resized at a time
 
 // Runs fn(chunk, begin, end) over [0, n) cut into at most `threads` contiguous chunks, chunk 0 on
 // the calling thread and the others on short-lived threads joined before returning.
@@ -306,13 +307,20 @@ class TorchSession final : public Detector {
     dev.copy_(upload_host_.narrow(0, 0, m), /*non_blocking=*/true);
 
     const LetterboxGeometry g = letterbox_geometry(fw, fh, meta_.input_width, meta_.input_height);
-    torch::Tensor x = dev.permute({0, 3, 1, 2}).to(torch::kFloat);  // [m,3,fh,fw], BGR as stored
-    if (g.width != fw || g.height != fh) {
-      x = at::upsample_bilinear2d(x, {g.height, g.width}, /*align_corners=*/false);
+    // The conversion runs kLetterboxChunk frames at a time in the input's precision: its
+    // temporaries (the frames as floats at full size, then resized) are what the caching allocator
+    // keeps, and at batch 32 of 1080p in fp32 they were 1.1 GB; 8 frames in fp16 need 0.14 GB.
+    for (int64_t c = 0; c < m; c += kLetterboxChunk) {
+      const int64_t k = std::min(kLetterboxChunk, m - c);
+      torch::Tensor x =
+          dev.narrow(0, c, k).permute({0, 3, 1, 2}).to(input_.scalar_type());  // [k,3,fh,fw] BGR
+      if (g.width != fw || g.height != fh) {
+        x = at::upsample_bilinear2d(x, {g.height, g.width}, /*align_corners=*/false);
+      }
+      x.mul_(1.0f / 255.0f);
+      input_.narrow(0, first + c, k).narrow(2, 0, g.height).narrow(3, 0, g.width).copy_(x);
     }
-    x.mul_(1.0f / 255.0f);
     torch::Tensor slots = input_.narrow(0, first, m);
-    slots.narrow(2, 0, g.height).narrow(3, 0, g.width).copy_(x);
     if (g.width < meta_.input_width) slots.narrow(3, g.width, meta_.input_width - g.width).fill_(pad_value());
     if (g.height < meta_.input_height) {
       slots.narrow(2, g.height, meta_.input_height - g.height).narrow(3, 0, g.width).fill_(pad_value());

@@ -25,11 +25,12 @@
 //   its slot of a reused uint8 [max_batch,H,W,3] tensor (the very code the onnx backend uses, so
 //   both backends see bit-identical input), then one permute + convert + scale into the float
 //   input. CUDA: the frames' pixels go into a reused pinned host buffer, one asynchronous upload
-//   per run of equally sized frames, and the letterbox happens on the GPU for the whole run:
-//   uint8 HWC -> float NCHW, bilinear resize (at::upsample_bilinear2d, align_corners=false, the
-//   geometry of cv::resize), scale 1/255 and pad 114/255 written into the input tensor. The GPU
-//   resize does not round to uint8 as OpenCV does, so CUDA inputs differ from the CPU's by up
-//   to ~0.5/255 per pixel where the frame is scaled.
+//   per run of equally sized frames, and the letterbox happens on the GPU, 8 frames at a time:
+//   uint8 HWC -> NCHW in the input's precision (fp16 or fp32), bilinear resize
+//   (at::upsample_bilinear2d, align_corners=false, the geometry of cv::resize), scale 1/255 and
+//   pad 114/255 written into the input tensor. The GPU resize does not round to uint8 as OpenCV
+//   does, so CUDA inputs differ from the CPU's by up to ~0.5/255 per pixel where the frame is
+//   scaled (fp16 adds its own rounding: up to 0.125 levels on the resized values).
 // - Inference runs under c10::InferenceMode (no autograd state). Outputs come back to a reused
 //   host buffer (pinned on CUDA) and are decoded on the CPU by the shared decoder.
 // - CUDA, large batches: the copy into the pinned buffer (>= 8 MB) and the decoding (>= 4

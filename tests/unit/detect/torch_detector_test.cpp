@@ -5,11 +5,16 @@
 // frame converter of the NVDEC path (CPU round trip, bad pictures, CUDA against CPU).
 #include <gtest/gtest.h>
 #include <torch/script.h>  // only to make small TorchScript models for the error tests
+#if PITCHTRACK_TORCH_CUDA
+#include <c10/cuda/CUDAGuard.h>
+#include <c10/cuda/CUDAStream.h>
+#endif
 
 #include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -346,7 +351,7 @@ TEST(FrameConverter, CudaMatchesCpu) {
   y.narrow(1, 0, w).copy_(torch::from_blob(const_cast<uint8_t*>(p.y.data()), {h, w}, torch::kUInt8));
   uv.narrow(1, 0, w).copy_(torch::from_blob(const_cast<uint8_t*>(p.uv.data()), {h / 2, w}, torch::kUInt8));
   const torch::Tensor yd = y.to(torch::kCUDA), uvd = uv.to(torch::kCUDA);
-  FramePool pool(w, h, 2);
+  FramePool pool(w, h, 3);
   MutableFrame a = pool.acquire(), b = pool.acquire();
   ASSERT_TRUE(
       (*gpu)
@@ -361,6 +366,31 @@ TEST(FrameConverter, CudaMatchesCpu) {
   std::cout << "nv12 -> bgr, cuda vs cpu: max |diff| " << worst << " levels\n";
   EXPECT_LE(worst, 1);  // float rounding on two devices
   EXPECT_LE(max_abs_diff(fa, p.bgr), 2);
+#if PITCHTRACK_TORCH_CUDA
+  // As FFmpeg's decoder does it: the picture is written on the legacy default stream and the
+  // conversion is asked for at once, without waiting. Here the write queues behind ~50 ms of
+  // matrix products, so a conversion that did not wait for that stream on the GPU would read
+  // the zeros the planes start as.
+  torch::Tensor y2, uv2;
+  {
+    const c10::cuda::CUDAStreamGuard legacy(c10::cuda::getDefaultCUDAStream());
+    y2 = torch::zeros_like(yd);
+    uv2 = torch::zeros_like(uvd);
+    torch::Tensor m = torch::rand({4096, 4096}, torch::TensorOptions().device(torch::kCUDA));
+    for (int i = 0; i < 20; ++i) m = m.mm(m) / 4096.0;
+    y2.copy_(y.pin_memory(), /*non_blocking=*/true);
+    uv2.copy_(uv.pin_memory(), /*non_blocking=*/true);
+  }
+  MutableFrame c = pool.acquire();
+  ASSERT_TRUE(
+      (*gpu)
+          ->nv12_to_bgr({y2.data_ptr<uint8_t>(), pitch, uv2.data_ptr<uint8_t>(), pitch, w, h, true, false}, c)
+          .is_ok());
+  const Frame fc = std::move(c).freeze();
+  int changed = 0;
+  for (int r = 0; r < h; ++r) changed += std::memcmp(fc.row(r), fa.row(r), static_cast<size_t>(w) * 3) != 0;
+  EXPECT_EQ(changed, 0) << "rows differ: the conversion did not wait for the legacy stream's writes";
+#endif
 }
 
 TEST(TorchDetector, CudaRequestedWithoutCudaIsAClearError) {

@@ -25,9 +25,18 @@ namespace {
 // a batch holding a frame of index -7.
 class EchoDetector final : public Detector {
  public:
-  explicit EchoDetector(std::chrono::milliseconds cost = std::chrono::milliseconds(1)) : cost_(cost) {}
+  explicit EchoDetector(std::chrono::milliseconds cost = std::chrono::milliseconds(1),
+                        std::atomic<int>* running = nullptr, std::atomic<int>* peak = nullptr)
+      : cost_(cost), running_(running), peak_(peak) {}
   Result<std::vector<std::vector<Detection>>> detect(std::span<const Frame> frames) override {
+    if (running_ != nullptr) {  // how many sessions are inside detect() at once
+      const int now = ++*running_;
+      int seen = peak_->load();
+      while (now > seen && !peak_->compare_exchange_weak(seen, now)) {
+      }
+    }
     std::this_thread::sleep_for(cost_);
+    if (running_ != nullptr) --*running_;
     {
       std::lock_guard lock(mutex);
       batch_sizes.push_back(static_cast<int>(frames.size()));
@@ -53,6 +62,8 @@ class EchoDetector final : public Detector {
 
  private:
   std::chrono::milliseconds cost_;
+  std::atomic<int>* running_;
+  std::atomic<int>* peak_;
 };
 
 Frame frame_with_index(int64_t index) {
@@ -166,8 +177,64 @@ TEST(DetectionBatcher, AFailedForwardReachesEveryRequestOfItsBatch) {
   EXPECT_NE(sc.message().find("poisoned"), std::string::npos);
 }
 
+// Two sessions, one thread each, take batches from the one queue: both work at the same time,
+// every client still gets exactly its own frames back, and warm-up reaches each session.
+TEST(DetectionBatcher, SeveralSessionsRunBatchesAtOnce) {
+  std::atomic<int> running{0}, peak{0};
+  std::vector<std::unique_ptr<Detector>> sessions;
+  std::vector<EchoDetector*> raw;
+  for (int i = 0; i < 2; ++i) {
+    auto e = std::make_unique<EchoDetector>(std::chrono::milliseconds(20), &running, &peak);
+    raw.push_back(e.get());
+    sessions.push_back(std::move(e));
+  }
+  auto b = DetectionBatcher::create(std::move(sessions), {.max_batch = 2, .max_wait_ms = 5});
+  ASSERT_TRUE(b.is_ok()) << b.status().to_string();
+  ASSERT_TRUE((*b)->warm_up(16, 8).is_ok());
+  for (EchoDetector* e : raw) {
+    std::lock_guard lock(e->mutex);
+    EXPECT_EQ(e->batch_sizes, (std::vector<int>{1, 2}));  // each session saw each batch shape
+    e->batch_sizes.clear();
+  }
+  EXPECT_EQ((*b)->stats().batches, 0);  // warm-up is not counted
+  constexpr int kClients = 4, kFrames = 12;
+  std::vector<std::unique_ptr<Detector>> clients;
+  for (int c = 0; c < kClients; ++c) clients.push_back((*b)->make_client());
+  std::atomic<int> wrong{0};
+  {
+    std::vector<std::jthread> threads;
+    for (int c = 0; c < kClients; ++c) {
+      threads.emplace_back([&, c] {
+        for (int i = 0; i < kFrames; ++i) {
+          const Frame f = frame_with_index(c * 1000 + i);
+          auto r = clients[static_cast<size_t>(c)]->detect(std::span<const Frame>(&f, 1));
+          if (!r.is_ok() || r->size() != 1 || (*r)[0].size() != 1 ||
+              (*r)[0][0].box_px.x1 != static_cast<float>(c * 1000 + i)) {
+            ++wrong;
+          }
+        }
+      });
+    }
+  }
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_EQ(peak.load(), 2);  // four clients, batches of two: both sessions busy together
+  const DetectionBatcherStats s = (*b)->stats();
+  EXPECT_EQ(s.sessions, 2);
+  EXPECT_EQ(s.frames, kClients * kFrames);
+  EXPECT_LE(s.busy_fraction, 1.0);
+  int64_t calls = 0;
+  for (EchoDetector* e : raw) {
+    std::lock_guard lock(e->mutex);
+    EXPECT_FALSE(e->batch_sizes.empty());
+    calls += static_cast<int64_t>(e->batch_sizes.size());
+  }
+  EXPECT_EQ(calls, s.batches);
+}
+
 TEST(DetectionBatcher, BadSettingsAreClearErrors) {
   EXPECT_EQ(DetectionBatcher::create(nullptr).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(DetectionBatcher::create(std::vector<std::unique_ptr<Detector>>{}).status().code(),
+            StatusCode::kInvalidArgument);
   auto zero = DetectionBatcher::create(std::make_unique<EchoDetector>(), {.max_batch = 0});
   ASSERT_FALSE(zero.is_ok());
   EXPECT_NE(zero.status().message().find("max_batch"), std::string::npos);
@@ -301,8 +368,10 @@ TEST(DetectionBatcher, ResizingOnClientsGivesTheSessionsOwnDetections) {
 
 TEST(MultiStream, BenchmarkRunsEveryStreamLosslesslyAndReports) {
   StreamProcessorConfig sc;
-  sc.pace_input = true;  // 2 s per stream at 25 fps: the window (all streams running) holds most
-  auto rep = benchmark_multi_stream(light_config(), SourceConfig{}, sc, {.max_batch = 8, .max_wait_ms = 5},
+  sc.pace_input = true;         // 2 s per stream at 25 fps: the window (all streams running) holds most
+  sc.overlap_detection = true;  // as config/multistream-gpu.yaml: detect frame k+1 while tracking k
+  auto rep = benchmark_multi_stream(light_config(), SourceConfig{}, sc,
+                                    {.max_batch = 8, .max_wait_ms = 5, .sessions = 2},
                                     {testing::clip("h264.mp4")}, 3, 0.0);
   ASSERT_TRUE(rep.is_ok()) << rep.status().to_string();
   EXPECT_EQ(rep->streams, 3);
@@ -319,6 +388,7 @@ TEST(MultiStream, BenchmarkRunsEveryStreamLosslesslyAndReports) {
   EXPECT_LT(rep->gpu_memory_peak_mb, 0.0);  // classical: no GPU
   const auto j = nlohmann::json::parse(rep->to_json());
   EXPECT_EQ(j["per_stream"].size(), 3u);
+  EXPECT_EQ(j["batcher"]["sessions"], 2);
   EXPECT_TRUE(j["gpu_memory_peak_mb"].is_null());
   EXPECT_NE(rep->to_table().find("bottleneck"), std::string::npos);
 
