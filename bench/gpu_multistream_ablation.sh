@@ -6,7 +6,8 @@
 # stream, GPU waits spinning instead of blocking, frames dropped after 120 ms instead of 300 ms,
 # frames resized by each stream instead of by the shared detector (clientresize), detection not
 # overlapped with tracking (nooverlap), one batcher session instead of two (sessions1), NVDEC
-# decoding (nvdec).
+# decoding (nvdec), one frame per stream in the batcher instead of two (clients1), batches
+# released 5 ms after their oldest frame instead of 10 ms (maxwait5).
 #
 #   bench/gpu_multistream_ablation.sh OUT [STREAMS] [SECONDS]
 set -uo pipefail
@@ -34,6 +35,8 @@ variants = {
     "nooverlap": re.sub(r"^overlap_detection: true ", "overlap_detection: false ", base, flags=re.M),
     "sessions1": re.sub(r"^  sessions: 2 ", "  sessions: 1 ", base, flags=re.M),
     "nvdec": re.sub(r"^  hwaccel: none ", "  hwaccel: cuda ", base, flags=re.M),
+    "clients1": re.sub(r"^  clients_per_stream: 2 ", "  clients_per_stream: 1 ", base, flags=re.M),
+    "maxwait5": re.sub(r"^  max_wait_ms: 10 ", "  max_wait_ms: 5  ", base, flags=re.M),
 }
 for name, text in variants.items():
     assert text != base, name

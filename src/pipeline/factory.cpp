@@ -171,9 +171,17 @@ Result<RunConfig> load_run_config(const std::string& path) {
     PT_RETURN_IF_ERROR(r.get("max_wait_ms", c.batcher.max_wait_ms));
     PT_RETURN_IF_ERROR(r.get("resize_on_clients", c.batcher.resize_on_clients));
     PT_RETURN_IF_ERROR(r.get("sessions", c.batcher.sessions));
+    PT_RETURN_IF_ERROR(r.get("clients_per_stream", c.batcher.clients_per_stream));
     PT_RETURN_IF_ERROR(r.check_unknown());
     if (c.batcher.max_batch < 1) return invalid_argument(path + ": multistream.max_batch must be >= 1");
     if (c.batcher.max_wait_ms < 0) return invalid_argument(path + ": multistream.max_wait_ms must be >= 0");
+    if (c.batcher.clients_per_stream < 1 || c.batcher.clients_per_stream > 8) {
+      return invalid_argument(path + ": multistream.clients_per_stream must be in 1..8, got " +
+                              std::to_string(c.batcher.clients_per_stream));
+    }
+    if (c.batcher.clients_per_stream > 1 && !c.stream.overlap_detection) {
+      return invalid_argument(path + ": multistream.clients_per_stream > 1 needs overlap_detection: true");
+    }
     if (c.batcher.sessions < 1 || c.batcher.sessions > 8) {
       return invalid_argument(path + ": multistream.sessions must be in 1..8, got " +
                               std::to_string(c.batcher.sessions));

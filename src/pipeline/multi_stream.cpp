@@ -68,6 +68,15 @@ Result<MultiStreamReport> benchmark_multi_stream(const PipelineConfig& config,
 
   DetectorConfig det = config.detector;
   det.max_batch = std::max(det.max_batch, batcher_config.max_batch);
+  if (batcher_config.clients_per_stream < 1 || batcher_config.clients_per_stream > 8) {
+    return invalid_argument("multi-stream benchmark: clients per stream must be in 1..8, got " +
+                            std::to_string(batcher_config.clients_per_stream));
+  }
+  if (batcher_config.clients_per_stream > 1 && !stream_config.overlap_detection) {
+    return invalid_argument(
+        "multi-stream benchmark: multistream.clients_per_stream > 1 needs overlap_detection: true (otherwise "
+        "the extra clients would never run)");
+  }
   if (batcher_config.sessions < 1 || batcher_config.sessions > 8) {
     return invalid_argument("multi-stream benchmark: batcher sessions must be in 1..8, got " +
                             std::to_string(batcher_config.sessions));
@@ -95,9 +104,11 @@ Result<MultiStreamReport> benchmark_multi_stream(const PipelineConfig& config,
   procs.reserve(static_cast<size_t>(streams));
   for (int i = 0; i < streams; ++i) {
     const std::string& uri = sources[static_cast<size_t>(i) % sources.size()];
-    PipelineConfig one_session = config;
-    one_session.detector_sessions = 1;  // the shared batcher is each stream's one detector
-    auto pipeline = Pipeline::create(one_session, batcher->make_client());
+    PipelineConfig shared = config;  // the shared batcher's clients are the stream's detector sessions
+    shared.detector_sessions = batcher_config.clients_per_stream;
+    std::vector<std::unique_ptr<Detector>> clients;
+    for (int c = 0; c < batcher_config.clients_per_stream; ++c) clients.push_back(batcher->make_client());
+    auto pipeline = Pipeline::create(shared, std::move(clients));
     if (!pipeline.is_ok()) return pipeline.status().with_context("stream " + std::to_string(i));
     procs.push_back(
         std::make_unique<StreamProcessor>(std::move(*pipeline), uri, source_config, stream_config));

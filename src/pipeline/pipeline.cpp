@@ -80,18 +80,20 @@ class PipelineImpl final : public Pipeline {
   explicit PipelineImpl(const PipelineConfig& c)
       : cfg_(c), clock_(c.clock ? c.clock : &steady_clock()), metrics_(c.metrics_window, clock_) {}
 
-  Status init(std::unique_ptr<Detector> detector) {
+  Status init(std::vector<std::unique_ptr<Detector>> detectors) {
     if (cfg_.keypoints_every_n < 1) return invalid_argument("pipeline.keypoints_every_n must be >= 1");
     if (!(cfg_.fps > 0)) return invalid_argument("pipeline.fps must be > 0");
     if (cfg_.detector_sessions < 1 || cfg_.detector_sessions > 8) {
       return invalid_argument("pipeline.detector_sessions must be in 1..8, got " +
                               std::to_string(cfg_.detector_sessions));
     }
-    if (detector) {
-      if (cfg_.detector_sessions != 1) {
-        return invalid_argument("pipeline.detector_sessions must be 1 with a detector given by the caller");
+    if (!detectors.empty()) {
+      if (cfg_.detector_sessions != static_cast<int>(detectors.size())) {
+        return invalid_argument("pipeline.detector_sessions is " + std::to_string(cfg_.detector_sessions) +
+                                " but the caller gave " + std::to_string(detectors.size()) +
+                                " detector sessions");
       }
-      sessions_.push_back(std::move(detector));
+      sessions_ = std::move(detectors);
     } else {
       PT_ASSIGN_OR_RETURN(auto model, load_detector_model(cfg_.detector));
       for (int i = 0; i < cfg_.detector_sessions; ++i) {
@@ -418,15 +420,26 @@ class PipelineImpl final : public Pipeline {
 
 Result<std::unique_ptr<Pipeline>> Pipeline::create(const PipelineConfig& config) {
   auto p = std::make_unique<PipelineImpl>(config);
-  PT_RETURN_IF_ERROR(p->init(nullptr));
+  PT_RETURN_IF_ERROR(p->init({}));
   return std::unique_ptr<Pipeline>(std::move(p));
 }
 
 Result<std::unique_ptr<Pipeline>> Pipeline::create(const PipelineConfig& config,
                                                    std::unique_ptr<Detector> detector) {
   if (!detector) return invalid_argument("Pipeline::create: detector is null");
+  std::vector<std::unique_ptr<Detector>> sessions;
+  sessions.push_back(std::move(detector));
+  return create(config, std::move(sessions));
+}
+
+Result<std::unique_ptr<Pipeline>> Pipeline::create(const PipelineConfig& config,
+                                                   std::vector<std::unique_ptr<Detector>> detectors) {
+  if (detectors.empty()) return invalid_argument("Pipeline::create: no detector session given");
+  for (const auto& d : detectors) {
+    if (!d) return invalid_argument("Pipeline::create: a detector session is null");
+  }
   auto p = std::make_unique<PipelineImpl>(config);
-  PT_RETURN_IF_ERROR(p->init(std::move(detector)));
+  PT_RETURN_IF_ERROR(p->init(std::move(detectors)));
   return std::unique_ptr<Pipeline>(std::move(p));
 }
 

@@ -17,6 +17,10 @@ namespace pitchtrack {
 namespace {
 using std::chrono::milliseconds;
 constexpr milliseconds kPoll{200};  // pipeline thread's longest wait before checking for stop
+// overlap_detection: how often the pipeline thread looks for finished detections while it waits
+// for the next frame, so a frame is tracked within this of its detection finishing instead of
+// when the next frame arrives (a frame interval later, or more on live input).
+constexpr milliseconds kDetectionPoll{2};
 
 // Sleeps `ms` unless `stop` is requested first; returns false when stopped.
 bool sleep_unless_stopped(std::stop_token stop, double ms) {
@@ -215,6 +219,7 @@ void StreamProcessor::pipeline_loop(std::stop_token stop) {
     std::future<Result<DetectedBatch>> detections;
   };
   std::deque<InFlight> inflight;
+  auto last_frame_at = std::chrono::steady_clock::now();  // when the reader last gave a frame
   const size_t max_inflight = static_cast<size_t>(std::max(1, pipeline_->detection_concurrency()));
   std::optional<DetectionThreads> helpers;
   if (cfg_.overlap_detection) helpers.emplace(max_inflight);
@@ -228,6 +233,14 @@ void StreamProcessor::pipeline_loop(std::stop_token stop) {
     const bool ok = emit(results, f.frames, t0);
     inflight.pop_front();
     return ok;
+  };
+  // Tracks the batches at the front whose detections are done (never waits for one).
+  auto track_ready = [&]() -> bool {
+    while (!inflight.empty() &&
+           inflight.front().detections.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+      if (!track_oldest()) return false;
+    }
+    return true;
   };
   auto drain = [&]() -> bool {
     while (!inflight.empty()) {
@@ -257,15 +270,12 @@ void StreamProcessor::pipeline_loop(std::stop_token stop) {
     }
     // Batches whose detections are already in are tracked now, not when a later batch pushes
     // them out: on a live or paced input that wait would add frame intervals to the latency.
-    while (!inflight.empty() &&
-           inflight.front().detections.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
-      if (!track_oldest()) return false;
-    }
-    return true;
+    return track_ready();
   };
 
   while (!stop.stop_requested()) {
-    auto item = reader_->get_frame(kPoll);
+    const bool detecting = !inflight.empty();
+    auto item = reader_->get_frame(detecting ? kDetectionPoll : kPoll);
     collect_reader_stats();
     {
       std::lock_guard lock(mutex_);
@@ -276,6 +286,7 @@ void StreamProcessor::pipeline_loop(std::stop_token stop) {
       }
     }
     if (item.is_ok()) {
+      last_frame_at = std::chrono::steady_clock::now();
       {
         std::lock_guard lock(mutex_);
         ++stats_.frames_read;
@@ -303,6 +314,12 @@ void StreamProcessor::pipeline_loop(std::stop_token stop) {
     }
     const Status& s = item.status();
     if (s.code() == StatusCode::kTimeout) {
+      // A short poll while detections run: track what is done, keep a partial batch open until
+      // no frame came for kPoll (as without detections in flight).
+      if (detecting && std::chrono::steady_clock::now() - last_frame_at < kPoll) {
+        if (!track_ready()) break;
+        continue;
+      }
       if (!flush() || !drain()) break;
       continue;
     }

@@ -49,6 +49,10 @@ struct DetectionBatcherConfig {
   // the one loaded model. Each holds its own device buffers (about 0.5 GB at batch 32 of 1080p on
   // CUDA fp16).
   int sessions = 1;
+  // Clients each stream's Pipeline gets in benchmark_multi_stream (its detector_sessions, 1..8):
+  // with overlap_detection a stream has that many frames in the batcher at once, so one slow
+  // batch does not hold up the stream's next frame.
+  int clients_per_stream = 1;
 };
 
 struct DetectionBatcherStats {

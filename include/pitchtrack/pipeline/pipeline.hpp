@@ -66,6 +66,10 @@ class Pipeline {
   // from config.detector; `detector` must not be null.
   static Result<std::unique_ptr<Pipeline>> create(const PipelineConfig& config,
                                                   std::unique_ptr<Detector> detector);
+  // With config.detector_sessions caller-built sessions (e.g. several clients of one
+  // DetectionBatcher, so a stream has that many detections in flight); none may be null.
+  static Result<std::unique_ptr<Pipeline>> create(const PipelineConfig& config,
+                                                  std::vector<std::unique_ptr<Detector>> detectors);
   virtual ~Pipeline() = default;
 
   virtual Result<FrameResult> process_frame(const Frame& frame) = 0;

@@ -1,13 +1,16 @@
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "pitchtrack/detect/registry.hpp"
 #include "pitchtrack/io/tracks_jsonl.hpp"
 #include "pitchtrack/pipeline/factory.hpp"
 #include "pitchtrack/pipeline/stream_processor.hpp"
+#include "support/fake_source.hpp"
 #include "support/pipeline_configs.hpp"
 #include "support/test_paths.hpp"
 
@@ -156,6 +159,56 @@ TEST(Pipeline, DetectorSessionsOutOfRangeOrWithACallersDetectorAreErrors) {
   p = Pipeline::create(pc, std::move(own).value());
   ASSERT_FALSE(p.is_ok());
   EXPECT_NE(p.status().message().find("detector_sessions"), std::string::npos);
+}
+
+TEST(Pipeline, CallerGivenDetectorSessionsAllRun) {
+  PipelineConfig pc = light_config();
+  pc.detector_sessions = 2;
+  std::vector<std::unique_ptr<Detector>> sessions;
+  for (int i = 0; i < 2; ++i) sessions.push_back(std::move(create_detector(pc.detector)).value());
+  auto p = Pipeline::create(pc, std::move(sessions));
+  ASSERT_TRUE(p.is_ok()) << p.status().to_string();
+  EXPECT_EQ((*p)->detection_concurrency(), 2);
+  std::vector<std::unique_ptr<Detector>> with_null(2);
+  EXPECT_EQ(Pipeline::create(pc, std::move(with_null)).status().code(), StatusCode::kInvalidArgument);
+}
+
+// With detections in flight, a frame whose detection is done is tracked and emitted while the
+// next frame has not arrived (here: is held back until the first result is out), not when that
+// next frame comes or the 200 ms idle poll ends.
+TEST(StreamProcessor, OverlappedDetectionEmitsWithoutWaitingForTheNextFrame) {
+  testing::FakeSource* source = nullptr;
+  StreamProcessorConfig sc;
+  sc.overlap_detection = true;
+  sc.warm_up = false;
+  sc.source_opener = [&source](const std::string&, const SourceConfig&) -> Result<std::unique_ptr<Source>> {
+    auto s = std::make_unique<testing::FakeSource>(
+        testing::FakeSourceOptions{.count = 2, .live = true, .block_before = 1});
+    source = s.get();
+    return std::unique_ptr<Source>(std::move(s));
+  };
+  auto p = Pipeline::create(light_config());
+  ASSERT_TRUE(p.is_ok());
+  StreamProcessor sp(std::move(p).value(), "fake://held", SourceConfig{}, sc);
+  std::mutex m;
+  std::condition_variable cv;
+  std::vector<int64_t> got;
+  ASSERT_TRUE(sp.start([&](const FrameResult& r) {
+                  std::lock_guard lock(m);
+                  got.push_back(r.frame_index);
+                  cv.notify_all();
+                }).is_ok());
+  {
+    std::unique_lock lock(m);
+    // kPoll is 200 ms: frame 0 out well before it means it did not wait for the idle poll.
+    EXPECT_TRUE(cv.wait_for(lock, std::chrono::milliseconds(150), [&] { return !got.empty(); }))
+        << "frame 0 was not emitted while frame 1 was held back";
+  }
+  ASSERT_NE(source, nullptr);
+  EXPECT_TRUE(source->blocked());
+  source->release();
+  EXPECT_TRUE(sp.wait().is_ok());
+  EXPECT_EQ(got, (std::vector<int64_t>{0, 1}));
 }
 
 TEST(StreamProcessor, StopFlushesEverythingProducedSoFar) {
