@@ -11,6 +11,7 @@
 #include <torch/script.h>
 
 #include <cstring>
+#include <mutex>
 
 #include "detect/torch/cuda_session_stream.hpp"
 #include "detect/torch/torch_detector.hpp"
@@ -53,29 +54,39 @@ class TorchNv12Converter final : public DeviceFrameConverter {
     try {
       c10::InferenceMode guard;
       [[maybe_unused]] const auto on_stream = stream_.use();
-      PT_RETURN_IF_ERROR(after_decoder());
-      const auto opts =
-          torch::TensorOptions().dtype(torch::kUInt8).device(cuda_ ? torch::kCUDA : torch::kCPU);
-      const torch::Tensor y = torch::from_blob(const_cast<uint8_t*>(p.y), {h, w}, {p.y_pitch, 1}, opts);
-      const torch::Tensor uv =
-          torch::from_blob(const_cast<uint8_t*>(p.uv), {h / 2, w / 2, 2}, {p.uv_pitch, 2, 1}, opts);
-      const Coefficients k = coefficients(p.bt709);
-      const float ys = p.full_range ? 1.0f : 255.0f / 219.0f, yo = p.full_range ? 0.0f : 16.0f;
-      const float cs = p.full_range ? 1.0f : 255.0f / 224.0f;
-      // Chroma terms at half resolution in B, G, R order; each chroma sample serves its 2x2 block
-      // ([h/2, 1, w/2, 1] broadcast against the luma's [h/2, 2, w/2, 2]). One channel at a time
-      // into a reused uint8 tensor keeps the float temporaries to two [h, w] planes (~16 MB at
-      // 1080p) inside libtorch's caching allocator, which the detector's memory cap also covers.
-      const torch::Tensor c = (uv.to(torch::kFloat) - 128.0f) * cs;
-      const torch::Tensor cb = c.select(2, 0), cr = c.select(2, 1);
-      const torch::Tensor luma = ((y.to(torch::kFloat) - yo) * ys).view({h / 2, 2, w / 2, 2});
-      if (!bgr_.defined() || bgr_.size(0) != h || bgr_.size(1) != w) bgr_ = torch::empty({h, w, 3}, opts);
-      const torch::Tensor out5 = bgr_.view({h / 2, 2, w / 2, 2, 3});
-      const torch::Tensor terms[3] = {cb * k.cb_to_b, -(cb * k.cb_to_g + cr * k.cr_to_g), cr * k.cr_to_r};
-      for (int64_t ch = 0; ch < 3; ++ch) {
-        // Rounded and clamped in float, so the copy into uint8 is exact.
-        out5.select(4, ch).copy_((luma + terms[ch].view({h / 2, 1, w / 2, 1})).round_().clamp_(0.0f, 255.0f));
-      }
+      // On the GPU one conversion's kernels are queued at a time, process-wide (queueing takes
+      // ~0.1 ms of CPU; the GPU runs them later), and its float temporaries (~35 MB at 1080p) go
+      // back to libtorch's caching allocator before the lock is released: the next conversion
+      // reuses them instead of every reader thread converting at once leaving a set of its own
+      // cached (32 streams could hold 1 GB). All converters share one stream, so the reuse is
+      // ordered on the GPU. CPU conversions run in parallel.
+      {
+        std::unique_lock queueing(queue_mutex(), std::defer_lock);
+        if (cuda_) queueing.lock();
+        PT_RETURN_IF_ERROR(after_decoder());
+        const auto opts =
+            torch::TensorOptions().dtype(torch::kUInt8).device(cuda_ ? torch::kCUDA : torch::kCPU);
+        const torch::Tensor y = torch::from_blob(const_cast<uint8_t*>(p.y), {h, w}, {p.y_pitch, 1}, opts);
+        const torch::Tensor uv =
+            torch::from_blob(const_cast<uint8_t*>(p.uv), {h / 2, w / 2, 2}, {p.uv_pitch, 2, 1}, opts);
+        const Coefficients k = coefficients(p.bt709);
+        const float ys = p.full_range ? 1.0f : 255.0f / 219.0f, yo = p.full_range ? 0.0f : 16.0f;
+        const float cs = p.full_range ? 1.0f : 255.0f / 224.0f;
+        // Chroma terms at half resolution in B, G, R order; each chroma sample serves its 2x2
+        // block ([h/2, 1, w/2, 1] broadcast against the luma's [h/2, 2, w/2, 2]). One channel at
+        // a time into a reused uint8 tensor.
+        const torch::Tensor c = (uv.to(torch::kFloat) - 128.0f) * cs;
+        const torch::Tensor cb = c.select(2, 0), cr = c.select(2, 1);
+        const torch::Tensor luma = ((y.to(torch::kFloat) - yo) * ys).view({h / 2, 2, w / 2, 2});
+        if (!bgr_.defined() || bgr_.size(0) != h || bgr_.size(1) != w) bgr_ = torch::empty({h, w, 3}, opts);
+        const torch::Tensor out5 = bgr_.view({h / 2, 2, w / 2, 2, 3});
+        const torch::Tensor terms[3] = {cb * k.cb_to_b, -(cb * k.cb_to_g + cr * k.cr_to_g), cr * k.cr_to_r};
+        for (int64_t ch = 0; ch < 3; ++ch) {
+          // Rounded and clamped in float, so the copy into uint8 is exact.
+          out5.select(4, ch).copy_(
+              (luma + terms[ch].view({h / 2, 1, w / 2, 1})).round_().clamp_(0.0f, 255.0f));
+        }
+      }  // temporaries freed, then the lock released
       const torch::Tensor& bgr = bgr_;
       torch::Tensor host = bgr;
       if (cuda_) {
@@ -117,6 +128,11 @@ class TorchNv12Converter final : public DeviceFrameConverter {
     }
 #endif
     return Status::ok();
+  }
+
+  static std::mutex& queue_mutex() {
+    static std::mutex m;
+    return m;
   }
 
   bool cuda_;
