@@ -7,7 +7,8 @@
 # frames resized by each stream instead of by the shared detector (clientresize), detection not
 # overlapped with tracking (nooverlap), one batcher session instead of two (sessions1), NVDEC
 # decoding (nvdec), one frame per stream in the batcher instead of two (clients1), batches
-# released 5 ms after their oldest frame instead of 10 ms (maxwait5).
+# released 5 ms after their oldest frame instead of 10 ms (maxwait5), batches of up to 32
+# frames instead of 16 (batch32), and the nvdec_* pairs of those.
 #
 #   bench/gpu_multistream_ablation.sh OUT [STREAMS] [SECONDS]
 set -uo pipefail
@@ -37,6 +38,9 @@ variants = {
     "nvdec": re.sub(r"^  hwaccel: none ", "  hwaccel: cuda ", base, flags=re.M),
     "clients1": re.sub(r"^  clients_per_stream: 2 ", "  clients_per_stream: 1 ", base, flags=re.M),
     "maxwait5": re.sub(r"^  max_wait_ms: 10 ", "  max_wait_ms: 5  ", base, flags=re.M),
+    "batch32": re.sub(r"^  max_batch: 16 ", "  max_batch: 32 ", base, flags=re.M),
+    "nvdec_sessions1": re.sub(r"^  sessions: 2 ", "  sessions: 1 ", re.sub(r"^  hwaccel: none ", "  hwaccel: cuda ", base, flags=re.M), flags=re.M),
+    "nvdec_batch32": re.sub(r"^  max_batch: 16 ", "  max_batch: 32 ", re.sub(r"^  hwaccel: none ", "  hwaccel: cuda ", base, flags=re.M), flags=re.M),
 }
 for name, text in variants.items():
     assert text != base, name

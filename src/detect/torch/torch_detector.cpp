@@ -286,9 +286,12 @@ class TorchSession final : public Detector {
       const int64_t b = config_.max_batch;
       upload_host_ =
           torch::empty({b, fh, fw, 3}, torch::TensorOptions().dtype(torch::kUInt8).pinned_memory(true));
-      upload_dev_ =
-          torch::empty({b, fh, fw, 3}, torch::TensorOptions().dtype(torch::kUInt8).device(device()));
+      upload_dev_ = torch::empty({std::min(b, kLetterboxChunk), fh, fw, 3},
+                                 torch::TensorOptions().dtype(torch::kUInt8).device(device()));
     }
+    // A batch mixing frame sizes comes in several runs that share the pinned buffer: the previous
+    // run's uploads must have left it before this run's rows go in.
+    if (first > 0) stream_.synchronize();
     // Rows into the pinned buffer; large batches on a few threads (on the H100 host one thread
     // copies 32 frames of 1280x720 in ~10 ms, 8 threads in ~3 ms; at::parallel_for did not
     // speed it up there).
@@ -303,17 +306,17 @@ class TorchSession final : public Detector {
                     frames[static_cast<size_t>(i)].row(static_cast<int>(y)), row_bytes);
       }
     });
-    torch::Tensor dev = upload_dev_.narrow(0, 0, m);
-    dev.copy_(upload_host_.narrow(0, 0, m), /*non_blocking=*/true);
-
     const LetterboxGeometry g = letterbox_geometry(fw, fh, meta_.input_width, meta_.input_height);
-    // The conversion runs kLetterboxChunk frames at a time in the input's precision: its
-    // temporaries (the frames as floats at full size, then resized) are what the caching allocator
-    // keeps, and at batch 32 of 1080p in fp32 they were 1.1 GB; 8 frames in fp16 need 0.14 GB.
+    // Upload and conversion run kLetterboxChunk frames at a time, in the input's precision: the
+    // device copy of the frames and the temporaries (the frames at full size in fp16/fp32, then
+    // resized) are what the caching allocator keeps. At batch 32 of 1080p in fp32 that was
+    // 1.3 GB; 8 frames in fp16 need 0.19 GB. The chunks queue on the session's one stream, so
+    // chunk c+1's upload into the same buffer waits for chunk c's conversion on the GPU.
     for (int64_t c = 0; c < m; c += kLetterboxChunk) {
       const int64_t k = std::min(kLetterboxChunk, m - c);
-      torch::Tensor x =
-          dev.narrow(0, c, k).permute({0, 3, 1, 2}).to(input_.scalar_type());  // [k,3,fh,fw] BGR
+      torch::Tensor dev = upload_dev_.narrow(0, 0, k);
+      dev.copy_(upload_host_.narrow(0, c, k), /*non_blocking=*/true);
+      torch::Tensor x = dev.permute({0, 3, 1, 2}).to(input_.scalar_type());  // [k,3,fh,fw] BGR
       if (g.width != fw || g.height != fh) {
         x = at::upsample_bilinear2d(x, {g.height, g.width}, /*align_corners=*/false);
       }
@@ -391,7 +394,7 @@ class TorchSession final : public Detector {
   torch::Tensor output_host_;  // [max_batch,8,H/4,W/4] float on the host (pinned with CUDA)
   torch::Tensor staging_;      // CPU: [max_batch,H,W,3] uint8 letterboxed frames
   torch::Tensor upload_host_;  // CUDA: [max_batch,h,w,3] uint8 pinned, the last frame size
-  torch::Tensor upload_dev_;   // CUDA: the same on the device
+  torch::Tensor upload_dev_;   // CUDA: [min(max_batch, 8),h,w,3] uint8 on the device, one chunk
   std::vector<float> scales_;  // letterbox scale per batch slot
   int host_threads_ = 1;       // CUDA: threads for large uploads and decodes
   DetectorTimings timings_;
