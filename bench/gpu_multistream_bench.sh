@@ -32,8 +32,8 @@ echo "clip ready: $(( $(date +%s) - t0 )) s"
 if [[ ! -e $out/single.txt ]]; then  # once per OUT: the GPU tests and the single real-time stream
   build-gpu/tests/unit/torch_detector_test --gtest_filter='*Cuda*:*GpuMemory*:TorchKeypoints*' > "$out/torch_test.log" 2>&1
   grep -E "^\[  (PASSED|FAILED)|MB|max" "$out/torch_test.log" | head -6
-  build-gpu/tests/unit/detection_batcher_test > "$out/batcher_test.log" 2>&1
-  grep -E "^\[  (PASSED|FAILED)" "$out/batcher_test.log"
+  (cd build-gpu && ctest -R "DetectionBatcher|MultiStream|FrameConverter" --output-on-failure) > "$out/batcher_test.log" 2>&1
+  grep -E "tests passed|Failed|\*\*\*" "$out/batcher_test.log"
   $P run --config config/realtime-gpu.yaml --source "$clip" --out-dir /tmp/run_single --no-progress > "$out/single.txt" 2>&1
   echo "== single stream, config/realtime-gpu.yaml (rc $?, at $(( $(date +%s) - t0 )) s)"
   cp /tmp/run_single/summary.json "$out/single_summary.json"
@@ -48,11 +48,11 @@ for r in sorted(rows, key=lambda r: -sum(r["timings_ms"].values()))[:5]:
     print("frame", r["frame"], {k: round(v, 1) for k, v in r["timings_ms"].items() if v > 1})
 PY
 fi
-sed 's/^  hwaccel: none /  hwaccel: cuda /' config/multistream-gpu.yaml > /tmp/multistream-nvdec.yaml
+sed 's/^  hwaccel: cuda /  hwaccel: none /' config/multistream-gpu.yaml > /tmp/multistream-cpu.yaml
 for n in "${counts[@]}"; do
   for dec in ${DECODERS:-cpu nvdec}; do
-    cfg=config/multistream-gpu.yaml
-    [[ $dec == nvdec ]] && cfg=/tmp/multistream-nvdec.yaml
+    cfg=config/multistream-gpu.yaml  # NVDEC
+    [[ $dec == cpu ]] && cfg=/tmp/multistream-cpu.yaml
     timeout $(( seconds + 90 )) $P bench --config "$cfg" --source "$clip" --streams "$n" --duration "$seconds" \
       --json "$out/ms_${dec}_${n}.json" > "$out/ms_${dec}_${n}.txt" 2>&1
     echo "== $n streams, $dec decode (rc $?, at $(( $(date +%s) - t0 )) s)"
