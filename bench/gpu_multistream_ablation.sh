@@ -5,7 +5,7 @@
 # camera motion off, camera motion at its default 640 px / 250 features, two decoder threads per
 # stream, GPU waits spinning instead of blocking, frames dropped after 120 ms instead of 300 ms,
 # frames resized by each stream instead of by the shared detector (clientresize), detection not
-# overlapped with tracking (nooverlap), two batcher sessions instead of one (sessions2), CPU
+# overlapped with tracking (nooverlap), one batcher session instead of two (sessions1), CPU
 # decoding instead of NVDEC (cpudecode), one frame per stream in the batcher instead of two
 # (clients1), batches released 5 ms after their oldest frame instead of 10 ms (maxwait5),
 # batches of up to 32 frames instead of 16 (batch32).
@@ -34,7 +34,7 @@ variants = {
     "clientresize": re.sub(r"^  resize_on_clients: false ", "  resize_on_clients: true ", base, flags=re.M),
     "maxlat120": re.sub(r"^max_processing_latency_ms: 300 ", "max_processing_latency_ms: 120 ", base, flags=re.M),
     "nooverlap": re.sub(r"^overlap_detection: true ", "overlap_detection: false ", base, flags=re.M),
-    "sessions2": re.sub(r"^  sessions: 1 ", "  sessions: 2 ", base, flags=re.M),
+    "sessions1": re.sub(r"^  sessions: 2 ", "  sessions: 1 ", base, flags=re.M),
     "cpudecode": re.sub(r"^  hwaccel: cuda ", "  hwaccel: none ", base, flags=re.M),
     "clients1": re.sub(r"^  clients_per_stream: 2 ", "  clients_per_stream: 1 ", base, flags=re.M),
     "maxwait5": re.sub(r"^  max_wait_ms: 10 ", "  max_wait_ms: 5  ", base, flags=re.M),

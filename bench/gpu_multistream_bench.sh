@@ -32,8 +32,10 @@ echo "clip ready: $(( $(date +%s) - t0 )) s"
 if [[ ! -e $out/single.txt ]]; then  # once per OUT: the GPU tests and the single real-time stream
   build-gpu/tests/unit/torch_detector_test --gtest_filter='*Cuda*:*GpuMemory*:TorchKeypoints*' > "$out/torch_test.log" 2>&1
   grep -E "^\[  (PASSED|FAILED)|MB|max" "$out/torch_test.log" | head -6
-  (cd build-gpu && ctest -R "DetectionBatcher|MultiStream|FrameConverter" --output-on-failure) > "$out/batcher_test.log" 2>&1
-  grep -E "tests passed|Failed|\*\*\*" "$out/batcher_test.log"
+  # (the tests that read clips need the ctest fixture that makes them with the ffmpeg CLI, absent here)
+  build-gpu/tests/unit/detection_batcher_test --gtest_filter='DetectionBatcher.*:-*SharedDetectorPipelines*' \
+    > "$out/batcher_test.log" 2>&1
+  grep -E "^\[  (PASSED|FAILED)" "$out/batcher_test.log"
   $P run --config config/realtime-gpu.yaml --source "$clip" --out-dir /tmp/run_single --no-progress > "$out/single.txt" 2>&1
   echo "== single stream, config/realtime-gpu.yaml (rc $?, at $(( $(date +%s) - t0 )) s)"
   cp /tmp/run_single/summary.json "$out/single_summary.json"

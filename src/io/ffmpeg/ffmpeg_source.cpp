@@ -280,12 +280,6 @@ Status FfmpegSource::open_decoder() {
       hw_device_.reset(dev);
       codec_->hw_device_ctx = av_buffer_ref(dev);
       codec_->get_format = &pick_cuda_format;
-#ifdef AV_HWACCEL_FLAG_UNSAFE_OUTPUT
-      // Every picture is converted (GPU work finished, or downloaded) before the next one is
-      // decoded, and freed right after: FFmpeg may hand out the decoder's mapped surfaces instead
-      // of copying each into a CUDA buffer pool of its own, one pool per stream.
-      codec_->hwaccel_flags |= AV_HWACCEL_FLAG_UNSAFE_OUTPUT;
-#endif
       info_.hwaccel = "cuda";
       if (primary && config_.device_converter) {
         auto conv = config_.device_converter();
