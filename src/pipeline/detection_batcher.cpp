@@ -19,16 +19,17 @@ struct DetectionBatcher::Request {
   DetectorTimings timings;
   Status status;
   bool done = false;
+  int stream = -1;  // the client's stream id
   SteadyClock::time_point enqueued;
   std::condition_variable cv;
 };
 
 class DetectionBatcher::Client final : public Detector {
  public:
-  explicit Client(std::shared_ptr<DetectionBatcher> owner) : owner_(std::move(owner)) {
-    owner_->register_client();
+  Client(std::shared_ptr<DetectionBatcher> owner, int stream) : owner_(std::move(owner)) {
+    stream_ = owner_->register_client(stream);
   }
-  ~Client() override { owner_->unregister_client(); }
+  ~Client() override { owner_->unregister_client(stream_); }
 
   Result<std::vector<std::vector<Detection>>> detect(std::span<const Frame> frames) override {
     timings_ = {};
@@ -38,6 +39,7 @@ class DetectionBatcher::Client final : public Detector {
     const double resize_ms = ms_between(t0, SteadyClock::now());
     Request req;
     req.frames = submitted;
+    req.stream = stream_;
     PT_RETURN_IF_ERROR(owner_->submit(req));
     timings_ = req.timings;
     if (submitted.data() != frames.data()) {
@@ -104,6 +106,7 @@ class DetectionBatcher::Client final : public Detector {
   }
 
   std::shared_ptr<DetectionBatcher> owner_;
+  int stream_ = -1;
   DetectorTimings timings_;
   std::vector<Frame> resized_;       // this call's resized frames (their buffers return to pool_)
   std::vector<float> scales_;        // letterbox scale per frame of this call, 1 = not resized
@@ -164,24 +167,37 @@ DetectionBatcher::~DetectionBatcher() {
     r->cv.notify_one();
   }
   queue_.clear();
+  stream_queued_.clear();
   queued_frames_ = 0;
 }
 
-std::unique_ptr<Detector> DetectionBatcher::make_client() {
-  return std::make_unique<Client>(shared_from_this());
+std::unique_ptr<Detector> DetectionBatcher::make_client(int stream) {
+  return std::make_unique<Client>(shared_from_this(), stream);
 }
 
-void DetectionBatcher::register_client() {
+int DetectionBatcher::register_client(int stream) {
   std::lock_guard lock(mutex_);
+  if (stream < 0) stream = next_private_stream_--;
   ++clients_;
+  ++stream_clients_[stream];
+  return stream;
 }
 
-void DetectionBatcher::unregister_client() {
+void DetectionBatcher::unregister_client(int stream) {
   {
     std::lock_guard lock(mutex_);
     --clients_;
+    if (--stream_clients_[stream] == 0) stream_clients_.erase(stream);
   }
-  cv_.notify_all();  // the waiting requests may now be "every live client"
+  cv_.notify_all();  // the waiting requests may now be "every live stream"
+}
+
+bool DetectionBatcher::every_stream_waiting() const {
+  if (stream_clients_.empty()) return false;
+  for (const auto& [stream, n] : stream_clients_) {
+    if (!stream_queued_.contains(stream)) return false;
+  }
+  return true;
 }
 
 int DetectionBatcher::live_clients() const {
@@ -197,6 +213,7 @@ Status DetectionBatcher::submit(Request& req) {
   req.enqueued = SteadyClock::now();
   queue_.push_back(&req);
   queued_frames_ += static_cast<int>(req.frames.size());
+  ++stream_queued_[req.stream];
   cv_.notify_all();
   req.cv.wait(lock, [&req] { return req.done; });
   return req.status;
@@ -210,7 +227,7 @@ void DetectionBatcher::loop(std::stop_token stop, size_t worker) {
   const auto max_wait = std::chrono::duration_cast<SteadyClock::duration>(
       std::chrono::duration<double, std::milli>(cfg_.max_wait_ms));
   auto ready = [this] {
-    return queue_.empty() || queued_frames_ >= cfg_.max_batch || static_cast<int>(queue_.size()) >= clients_;
+    return queue_.empty() || queued_frames_ >= cfg_.max_batch || every_stream_waiting();
   };
   while (!stop.stop_requested()) {
     if (!cv_.wait(lock, stop, [&] { return !queue_.empty() || tasks_[worker]; })) break;
@@ -230,7 +247,7 @@ void DetectionBatcher::loop(std::stop_token stop, size_t worker) {
     if (queue_.empty()) continue;  // another worker took the batch
     if (queued_frames_ >= cfg_.max_batch) {
       ++stats_.by_full;
-    } else if (static_cast<int>(queue_.size()) >= clients_) {
+    } else if (every_stream_waiting()) {
       ++stats_.by_all_clients;
     } else if (SteadyClock::now() >= queue_.front()->enqueued + max_wait) {
       ++stats_.by_deadline;
@@ -252,6 +269,7 @@ void DetectionBatcher::run_batch(std::unique_lock<std::mutex>& lock, Detector& s
          (batch.empty() || n + static_cast<int>(queue_.front()->frames.size()) <= cfg_.max_batch)) {
     batch.push_back(queue_.front());
     n += static_cast<int>(queue_.front()->frames.size());
+    if (--stream_queued_[queue_.front()->stream] == 0) stream_queued_.erase(queue_.front()->stream);
     queue_.pop_front();
   }
   queued_frames_ -= n;

@@ -107,7 +107,7 @@ Result<MultiStreamReport> benchmark_multi_stream(const PipelineConfig& config,
     PipelineConfig shared = config;  // the shared batcher's clients are the stream's detector sessions
     shared.detector_sessions = batcher_config.clients_per_stream;
     std::vector<std::unique_ptr<Detector>> clients;
-    for (int c = 0; c < batcher_config.clients_per_stream; ++c) clients.push_back(batcher->make_client());
+    for (int c = 0; c < batcher_config.clients_per_stream; ++c) clients.push_back(batcher->make_client(i));
     auto pipeline = Pipeline::create(shared, std::move(clients));
     if (!pipeline.is_ok()) return pipeline.status().with_context("stream " + std::to_string(i));
     procs.push_back(

@@ -16,7 +16,6 @@
 namespace pitchtrack {
 namespace {
 using std::chrono::milliseconds;
-constexpr milliseconds kPoll{200};  // pipeline thread's longest wait before checking for stop
 // overlap_detection: how often the pipeline thread looks for finished detections while it waits
 // for the next frame, so a frame is tracked within this of its detection finishing instead of
 // when the next frame arrives (a frame interval later, or more on live input).
@@ -220,6 +219,7 @@ void StreamProcessor::pipeline_loop(std::stop_token stop) {
   };
   std::deque<InFlight> inflight;
   auto last_frame_at = std::chrono::steady_clock::now();  // when the reader last gave a frame
+  const milliseconds idle_poll{std::max<int64_t>(1, cfg_.idle_poll_ms)};
   const size_t max_inflight = static_cast<size_t>(std::max(1, pipeline_->detection_concurrency()));
   std::optional<DetectionThreads> helpers;
   if (cfg_.overlap_detection) helpers.emplace(max_inflight);
@@ -275,7 +275,7 @@ void StreamProcessor::pipeline_loop(std::stop_token stop) {
 
   while (!stop.stop_requested()) {
     const bool detecting = !inflight.empty();
-    auto item = reader_->get_frame(detecting ? kDetectionPoll : kPoll);
+    auto item = reader_->get_frame(detecting ? kDetectionPoll : idle_poll);
     collect_reader_stats();
     {
       std::lock_guard lock(mutex_);
@@ -315,8 +315,8 @@ void StreamProcessor::pipeline_loop(std::stop_token stop) {
     const Status& s = item.status();
     if (s.code() == StatusCode::kTimeout) {
       // A short poll while detections run: track what is done, keep a partial batch open until
-      // no frame came for kPoll (as without detections in flight).
-      if (detecting && std::chrono::steady_clock::now() - last_frame_at < kPoll) {
+      // no frame came for idle_poll_ms (as without detections in flight).
+      if (detecting && std::chrono::steady_clock::now() - last_frame_at < idle_poll) {
         if (!track_ready()) break;
         continue;
       }

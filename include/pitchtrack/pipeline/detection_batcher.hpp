@@ -6,16 +6,16 @@
 // the GPU, another copies, uploads or decodes its own (the host work of a batch - pinned copy,
 // upload, output download, decoding - is otherwise serial with the forward pass).
 //
-// Contract: a batch leaves when (a) every live client has a request waiting (one "tick" of all
+// Contract: a batch leaves when (a) every live stream has a request waiting (one "tick" of all
 // streams: each stream hands in its newest frame, the StreamProcessor in front of it has already
-// dropped older ones), (b) max_batch frames are waiting, or (c) the oldest waiting request has
-// waited max_wait_ms (the deadline bounds the latency a slow or idle stream can add to the
-// others). Requests are served whole and in arrival order; a request larger than max_batch runs
-// alone (the session splits it). Each client gets exactly its own frames' detections back, and
-// the error of a failed forward goes to every request of that batch. Clients block in detect()
+// dropped older ones; the clients made with one `stream` id count as one stream), (b) max_batch frames are
+// waiting, or (c) the oldest waiting request has waited max_wait_ms (the deadline bounds the latency a slow
+// or idle stream can add to the others). Requests are served whole and in arrival order; a request larger
+// than max_batch runs alone (the session splits it). Each client gets exactly its own frames' detections
+// back, and the error of a failed forward goes to every request of that batch. Clients block in detect()
 // until their batch is done; a client is used by one thread at a time (like any Detector), while
 // different clients run on different threads. Destroying a client unregisters it, so the "every
-// live client" rule never waits for a stream that has ended. The batcher outlives its clients
+// live stream" rule never waits for a stream that has ended. The batcher outlives its clients
 // (they share ownership). A client's last_timings() gives its share of the batch's preprocess,
 // inference and postprocess time (plus its own resize, with resize_on_clients, in preprocess);
 // the time it waited for the batch to form is in stats().
@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -65,7 +66,7 @@ struct DetectionBatcherStats {
   double mean_forward_ms = 0;  // one batched detect() call on the session
   double busy_fraction = 0;    // time in detect() / (time since the first request x sessions)
   int sessions = 1;            // batcher threads, one detector session each
-  int64_t by_all_clients = 0;  // batches released because every live client had handed in
+  int64_t by_all_clients = 0;  // batches released because every live stream had handed in
   int64_t by_full = 0;         // ... because max_batch frames were waiting
   int64_t by_deadline = 0;     // ... because the oldest request reached max_wait_ms
 };
@@ -85,7 +86,9 @@ class DetectionBatcher : public std::enable_shared_from_this<DetectionBatcher> {
   // A Detector for one stream's Pipeline (Pipeline::create(config, batcher->make_client())).
   // Its caps() are the session's with max_batch 1: a stream hands in one frame at a time and the
   // batcher forms the batch.
-  std::unique_ptr<Detector> make_client();
+  // Clients made with the same `stream` id (>= 0) are one stream's (several frames of one stream
+  // in flight); -1: a stream of its own.
+  std::unique_ptr<Detector> make_client(int stream = -1);
   // Grey width x height batches of 1, 2, 4 ... max_batch frames through every session on its own
   // batcher thread (CUDA handles of that thread, each batch shape's one-off set-up), before the
   // streams start.
@@ -101,8 +104,9 @@ class DetectionBatcher : public std::enable_shared_from_this<DetectionBatcher> {
   using Task = std::function<void(Detector&)>;
   DetectionBatcher(std::vector<std::unique_ptr<Detector>> sessions, DetectionBatcherConfig config);
   Status submit(Request& request);
-  void register_client();
-  void unregister_client();
+  int register_client(int stream);    // returns the stream id used (a private one for -1)
+  bool every_stream_waiting() const;  // under mutex_: each live stream has a request queued
+  void unregister_client(int stream);
   void loop(std::stop_token stop, size_t worker);
   void run_batch(std::unique_lock<std::mutex>& lock, Detector& session, std::vector<Request*>& batch,
                  std::vector<Frame>& frames);
@@ -118,6 +122,9 @@ class DetectionBatcher : public std::enable_shared_from_this<DetectionBatcher> {
   bool stopping_ = false;
   int queued_frames_ = 0;
   int clients_ = 0;
+  std::map<int, int> stream_clients_;  // live clients per stream id
+  std::map<int, int> stream_queued_;   // requests waiting per stream id (entries > 0 only)
+  int next_private_stream_ = -2;       // ids of clients made with stream -1
   DetectionBatcherStats stats_;
   double wait_sum_ms_ = 0, forward_sum_ms_ = 0;
   std::chrono::steady_clock::time_point first_request_;

@@ -52,6 +52,8 @@ struct StreamProcessorConfig {
   bool overlap_detection = false;        // detect batch k+1 on a helper thread while batch k is
                                          // tracked (Pipeline::detect_batch / track_batch): uses
                                          // an idle core in batch mode; results stay in order
+  int64_t idle_poll_ms = 200;            // ms without a frame after which a partial batch is
+                                         // processed (and the stop flag checked, at the latest)
   bool warm_up = true;                   // run the models once on the stream's frame size before
                                          // decoding starts (Pipeline::warm_up)
   const Clock* clock = nullptr;          // nullptr = steady_clock()
