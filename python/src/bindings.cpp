@@ -201,14 +201,12 @@ struct Stoppable {
 std::mutex g_live_mutex;
 std::set<Stoppable*> g_live;
 
-// Processors. stop() and wait() may come from different Python threads: the joins are made
-// under one mutex (wait() first waits for the end without it, so a stop() from elsewhere can
-// get in). Neither may be called from the result callback. Dropped by Python: stopped and
-// joined with the GIL released (their threads may be waiting for it).
+// Processors. stop() may come from another Python thread while wait() blocks (the C++ class
+// joins under its own lock); neither may be called from the result callback. Dropped by Python:
+// stopped and joined with the GIL released (their threads may be waiting for it).
 template <class P>
 struct PyProcessor : Stoppable {
   std::unique_ptr<P> p;
-  std::mutex join_mutex;
   bool started = false;
   PyProcessor() {
     std::lock_guard lock(g_live_mutex);
@@ -220,13 +218,9 @@ struct PyProcessor : Stoppable {
       g_live.erase(this);
     }
     py::gil_scoped_release nogil;
-    std::lock_guard lock(join_mutex);
     p.reset();
   }
-  void stop_nogil() override {
-    std::lock_guard lock(join_mutex);
-    p->stop();
-  }
+  void stop_nogil() override { p->stop(); }
   static void not_from_callback(const char* what) {
     if (t_in_callback) {
       throw py::value_error(
@@ -249,8 +243,6 @@ struct PyProcessor : Stoppable {
     Status s;
     {
       py::gil_scoped_release nogil;
-      while (started && p->stats().running) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-      std::lock_guard lock(join_mutex);
       s = p->wait();
     }
     check(s);

@@ -168,8 +168,9 @@ Status StreamProcessor::start(Callback callback) {
     stats_.running = false;
     return s;
   }
-  started_ = true;
+  pipeline_stop_ = pipeline_thread_.get_stop_source();
   sink_thread_ = std::thread([this] { sink_loop(); });
+  started_ = true;
   return Status::ok();
 }
 
@@ -409,22 +410,22 @@ Status StreamProcessor::wait() {
     std::unique_lock lock(mutex_);
     done_cv_.wait(lock, [&] { return done_; });
   }
-  if (pipeline_thread_.joinable()) pipeline_thread_.join();
-  if (sink_thread_.joinable()) sink_thread_.join();
-  if (stats_thread_.joinable()) {
-    stats_thread_.request_stop();
-    stats_thread_.join();
-  }
+  join_threads();
   std::lock_guard lock(mutex_);
   return final_status_;
 }
 
 void StreamProcessor::stop() {
   if (!started_) return;
-  if (pipeline_thread_.joinable()) {
-    pipeline_thread_.request_stop();
-    pipeline_thread_.join();
-  }
+  pipeline_stop_.request_stop();  // thread-safe, unlike touching the jthread another caller joins
+  join_threads();
+}
+
+// wait() and stop() may run at once on two threads (a signal watcher stopping while the owner
+// waits): the joins happen under join_mutex_, so each thread object is joined once.
+void StreamProcessor::join_threads() {
+  std::lock_guard join(join_mutex_);
+  if (pipeline_thread_.joinable()) pipeline_thread_.join();
   if (sink_thread_.joinable()) sink_thread_.join();
   if (stats_thread_.joinable()) {
     stats_thread_.request_stop();

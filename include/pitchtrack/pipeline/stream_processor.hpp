@@ -4,8 +4,9 @@
 // Contract: start(callback) launches the threads; results reach the sinks and the callback in
 // frame order on the sink thread. wait() blocks until the input ends (file), stop() is called,
 // or a fatal error; it returns the final status (ok at a clean end of stream). stop() is safe
-// from any thread (and from a signal-watching thread), returns within about a second, and
-// flushes and closes every sink: results produced before it are never lost.
+// from any thread (and from a signal-watching thread, also while another thread is in wait()),
+// except the callback's own (the sink thread, which stop() joins); it returns within about a
+// second and flushes and closes every sink: results produced before it are never lost.
 // Dropping: a frame older than max_processing_latency_ms when the pipeline takes it is dropped
 // and counted (live mode); the live reader drops its oldest buffered frame when full (counted).
 // File inputs are lossless. A live input that disconnects is reported (log + stats) and reopened
@@ -118,6 +119,7 @@ class StreamProcessor {
   void sink_loop();
   void finish(Status s);
   void collect_reader_stats();
+  void join_threads();
 
   std::unique_ptr<Pipeline> pipeline_;
   std::string uri_;
@@ -136,8 +138,10 @@ class StreamProcessor {
   };
   BoundedQueue<Item> results_;
   std::jthread pipeline_thread_;
+  std::stop_source pipeline_stop_;  // pipeline_thread_'s, for stop() from any thread
   std::thread sink_thread_;
   std::jthread stats_thread_;
+  std::mutex join_mutex_;  // wait() and stop() join the threads under it
 
   mutable std::mutex mutex_;
   std::condition_variable done_cv_;

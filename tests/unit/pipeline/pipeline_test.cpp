@@ -1,10 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "pitchtrack/detect/registry.hpp"
 #include "pitchtrack/io/tracks_jsonl.hpp"
@@ -225,6 +227,28 @@ TEST(StreamProcessor, StopFlushesEverythingProducedSoFar) {
   ASSERT_TRUE(back.is_ok());
   EXPECT_EQ(static_cast<int>(back->size()), callbacks);  // every result the callback saw is on disk
   EXPECT_GE(callbacks, 5);
+}
+
+// stop() from another thread while the owner is in wait() (a signal watcher): both return, each
+// thread is joined once, and what was produced is flushed.
+TEST(StreamProcessor, StopFromAnotherThreadWhileWaiting) {
+  auto p = PipelineFactory::create_realtime_pipeline(light_config(), 0);
+  ASSERT_TRUE(p.is_ok());
+  StreamProcessorConfig sc;
+  sc.pace_input = true;  // 2 s of video at its own rate: still running when stopped
+  StreamProcessor sp(std::move(p).value(), testing::clip("h264.mp4"), SourceConfig{}, sc);
+  std::atomic<int> results{0};
+  ASSERT_TRUE(sp.start([&](const FrameResult&) { ++results; }).is_ok());
+  std::jthread watcher([&] {
+    while (results.load() < 3) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    sp.stop();
+  });
+  EXPECT_TRUE(sp.wait().is_ok());
+  watcher.join();
+  sp.stop();  // again, after both: a no-op
+  EXPECT_GE(results.load(), 3);
+  EXPECT_LT(results.load(), 50);
+  EXPECT_EQ(sp.stats().results_written, results.load());
 }
 
 TEST(StreamProcessor, MissingSourceIsAClearError) {
