@@ -81,7 +81,7 @@ struct FrameContext {
   int64_t pts_us = 0;
   // Image-to-image affine [a b tx; c d ty] (row-major) taking the previous frame's pixels to
   // this frame's, from camera-motion estimation; empty when unknown.
-  std::optional<std::array<double, 6>> camera_motion;
+  std::optional<std::array<double, 6>> camera_motion{};
   bool camera_cut = false;  // shot change at this frame
 };
 
