@@ -192,6 +192,28 @@ StreamProcessor::Callback callback_of(const py::object& fn) {
   };
 }
 
+// The readers' next frame / batch with the GIL released. At the end of the input: StopIteration
+// when `iterating` (for loops), else pitchtrack.EndOfStream.
+py::dict next_frame(AsyncVideoReader& r, std::chrono::milliseconds timeout, bool iterating) {
+  Result<FrameData> d = [&] {
+    py::gil_scoped_release nogil;
+    return r.get_frame(timeout);
+  }();
+  if (iterating && !d.is_ok() && d.status().is_end_of_stream()) throw py::stop_iteration();
+  return frame_data(unwrap(std::move(d)));
+}
+
+py::list next_batch(BatchFrameReader& r, std::chrono::milliseconds timeout, bool iterating) {
+  Result<std::vector<FrameData>> b = [&] {
+    py::gil_scoped_release nogil;
+    return r.next_batch(timeout);
+  }();
+  if (iterating && !b.is_ok() && b.status().is_end_of_stream()) throw py::stop_iteration();
+  py::list out;
+  for (const FrameData& d : unwrap(std::move(b))) out.append(frame_data(d));
+  return out;
+}
+
 // Processors still running when the interpreter exits are stopped first (their sink threads
 // would otherwise call back into a finalising interpreter).
 struct Stoppable {
@@ -519,26 +541,12 @@ PYBIND11_MODULE(_pitchtrack, m) {
           "Opens `uri` and starts decoding in the background.")
       .def(
           "get_frame",
-          [](AsyncVideoReader& r, double timeout_s) {
-            Result<FrameData> d = [&] {
-              py::gil_scoped_release nogil;
-              return r.get_frame(timeout_ms(timeout_s));
-            }();
-            return frame_data(unwrap(std::move(d)));
-          },
+          [](AsyncVideoReader& r, double timeout_s) { return next_frame(r, timeout_ms(timeout_s), false); },
           py::arg("timeout_s") = -1.0,
           "The next frame as {image, index, pts_us, arrival_us}; raises EndOfStream at the end, "
           "Timeout when none came within timeout_s (< 0: wait).")
       .def("__iter__", [](AsyncVideoReader& r) -> AsyncVideoReader& { return r; })
-      .def("__next__",
-           [](AsyncVideoReader& r) {
-             Result<FrameData> d = [&] {
-               py::gil_scoped_release nogil;
-               return r.get_frame(std::chrono::milliseconds(-1));
-             }();
-             if (!d.is_ok() && d.status().is_end_of_stream()) throw py::stop_iteration();
-             return frame_data(unwrap(std::move(d)));
-           })
+      .def("__next__", [](AsyncVideoReader& r) { return next_frame(r, std::chrono::milliseconds(-1), true); })
       .def("stop",
            [](AsyncVideoReader& r) {
              py::gil_scoped_release nogil;
@@ -561,28 +569,10 @@ PYBIND11_MODULE(_pitchtrack, m) {
           py::arg("uri"), py::arg("batch_size"), py::arg("source_config") = SourceConfig{})
       .def(
           "next_batch",
-          [](BatchFrameReader& r, double timeout_s) {
-            Result<std::vector<FrameData>> b = [&] {
-              py::gil_scoped_release nogil;
-              return r.next_batch(timeout_ms(timeout_s));
-            }();
-            py::list out;
-            for (const FrameData& d : unwrap(std::move(b))) out.append(frame_data(d));
-            return out;
-          },
+          [](BatchFrameReader& r, double timeout_s) { return next_batch(r, timeout_ms(timeout_s), false); },
           py::arg("timeout_s") = -1.0, "The next 1..batch_size frames; raises EndOfStream at the end.")
       .def("__iter__", [](BatchFrameReader& r) -> BatchFrameReader& { return r; })
-      .def("__next__",
-           [](BatchFrameReader& r) {
-             Result<std::vector<FrameData>> b = [&] {
-               py::gil_scoped_release nogil;
-               return r.next_batch(std::chrono::milliseconds(-1));
-             }();
-             if (!b.is_ok() && b.status().is_end_of_stream()) throw py::stop_iteration();
-             py::list out;
-             for (const FrameData& d : unwrap(std::move(b))) out.append(frame_data(d));
-             return out;
-           })
+      .def("__next__", [](BatchFrameReader& r) { return next_batch(r, std::chrono::milliseconds(-1), true); })
       .def_property_readonly("batch_size", &BatchFrameReader::batch_size)
       .def("stats", [](const BatchFrameReader& r) { return reader_stats(r.stats()); })
       .def("info", [](const BatchFrameReader& r) { return stream_info(r.info()); });

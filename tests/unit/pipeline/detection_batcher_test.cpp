@@ -73,6 +73,25 @@ Frame frame_with_index(int64_t index) {
   return f;
 }
 
+// Each client on its own thread hands in `frames` frames one at a time (client c's indices
+// c*1000 + i) and checks it gets exactly its own frame back; returns the number of wrong answers.
+int run_clients(std::vector<std::unique_ptr<Detector>>& clients, int frames) {
+  std::atomic<int> wrong{0};
+  std::vector<std::jthread> threads;
+  for (size_t c = 0; c < clients.size(); ++c) {
+    threads.emplace_back([&, c] {
+      for (int i = 0; i < frames; ++i) {
+        const float id = static_cast<float>(static_cast<int>(c) * 1000 + i);
+        const Frame f = frame_with_index(static_cast<int64_t>(id));
+        auto r = clients[c]->detect(std::span<const Frame>(&f, 1));
+        if (!r.is_ok() || r->size() != 1 || (*r)[0].size() != 1 || (*r)[0][0].box_px.x1 != id) ++wrong;
+      }
+    });
+  }
+  threads.clear();  // joins
+  return wrong.load();
+}
+
 TEST(DetectionBatcher, EveryClientGetsItsOwnFramesBackFromSharedBatches) {
   auto echo = std::make_unique<EchoDetector>();
   EchoDetector* raw = echo.get();
@@ -83,22 +102,7 @@ TEST(DetectionBatcher, EveryClientGetsItsOwnFramesBackFromSharedBatches) {
   for (int c = 0; c < kClients; ++c) clients.push_back((*b)->make_client());
   EXPECT_EQ(clients[0]->caps().max_batch, 1);
   EXPECT_EQ(clients[0]->caps().backend, "echo");
-  std::atomic<int> wrong{0};
-  std::vector<std::jthread> threads;
-  for (int c = 0; c < kClients; ++c) {
-    threads.emplace_back([&, c] {
-      for (int i = 0; i < kFrames; ++i) {
-        const Frame f = frame_with_index(c * 1000 + i);
-        auto r = clients[static_cast<size_t>(c)]->detect(std::span<const Frame>(&f, 1));
-        if (!r.is_ok() || r->size() != 1 || (*r)[0].size() != 1 ||
-            (*r)[0][0].box_px.x1 != static_cast<float>(c * 1000 + i)) {
-          ++wrong;
-        }
-      }
-    });
-  }
-  threads.clear();  // joins
-  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_EQ(run_clients(clients, kFrames), 0);
   const DetectionBatcherStats s = (*b)->stats();
   EXPECT_EQ(s.frames, kClients * kFrames);
   EXPECT_LE(s.max_batch_seen, 8);
@@ -200,23 +204,7 @@ TEST(DetectionBatcher, SeveralSessionsRunBatchesAtOnce) {
   constexpr int kClients = 4, kFrames = 12;
   std::vector<std::unique_ptr<Detector>> clients;
   for (int c = 0; c < kClients; ++c) clients.push_back((*b)->make_client());
-  std::atomic<int> wrong{0};
-  {
-    std::vector<std::jthread> threads;
-    for (int c = 0; c < kClients; ++c) {
-      threads.emplace_back([&, c] {
-        for (int i = 0; i < kFrames; ++i) {
-          const Frame f = frame_with_index(c * 1000 + i);
-          auto r = clients[static_cast<size_t>(c)]->detect(std::span<const Frame>(&f, 1));
-          if (!r.is_ok() || r->size() != 1 || (*r)[0].size() != 1 ||
-              (*r)[0][0].box_px.x1 != static_cast<float>(c * 1000 + i)) {
-            ++wrong;
-          }
-        }
-      });
-    }
-  }
-  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_EQ(run_clients(clients, kFrames), 0);
   EXPECT_EQ(peak.load(), 2);  // four clients, batches of two: both sessions busy together
   const DetectionBatcherStats s = (*b)->stats();
   EXPECT_EQ(s.sessions, 2);
