@@ -128,6 +128,8 @@ int run_track(const TrackArgs& a) {
       sc.velocity_frames = static_cast<int>(value);
     } else if (key == "tracker.confirm_hits") {
       cfg.confirm_hits = static_cast<int>(value);
+    } else if (key == "tracker.filtered_boxes") {
+      cfg.filtered_boxes = value != 0;
     } else {
       return fail("track", "--set '" + kv + "': unknown setting '" + key + "'");
     }

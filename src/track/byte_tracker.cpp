@@ -173,7 +173,7 @@ class ByteTracker final : public Tracker {
       if (s.state != TrackState::kConfirmed || !s.matched_now) continue;
       Track t;
       t.track_id = s.id;
-      t.box_px = s.det_box;
+      t.box_px = cfg_.filtered_boxes ? s.kf.box() : s.det_box;
       t.score = s.score;
       t.state = TrackState::kConfirmed;
       t.det_index = s.det_index;

@@ -37,21 +37,24 @@
 namespace pitchtrack {
 
 struct TrackerConfig {
-  double fps = 25.0;                 // input frames per second (scales time-based limits)
-  float high_score = 0.5f;           // detections at or above this enter stage 1
-  float low_score = 0.1f;            // detections below this are ignored
-  float new_track_score = 0.6f;      // minimum score to start a track
-  float min_iou_high = 0.15f;        // min buffered IoU for a stage-1 match
-  float min_iou_low = 0.35f;         // min buffered IoU for a stage-2 match
-  float min_iou_tentative = 0.3f;    // min buffered IoU for a stage-3 match
-  float buffer_scale = 0.3f;         // each box side grows by this fraction of its size for IoU
-  float plain_iou_weight = 0.5f;     // cost = 1 - (w * IoU + (1 - w) * buffered IoU)
-  int confirm_hits = 2;              // consecutive matches to confirm a track
-  double max_lost_s = 10.0;          // seconds a lost track waits for a match (re-entry)
-  int lost_velocity_frames = 5;      // frames a lost track keeps its own velocity
-  float lost_buffer_per_s = 0.5f;    // buffer growth of a lost track per second missing
-  float max_lost_buffer = 1.5f;      // cap on that buffer
-  int max_tracks = 256;              // bound on live tracks (oldest lost dropped first)
+  double fps = 25.0;               // input frames per second (scales time-based limits)
+  float high_score = 0.5f;         // detections at or above this enter stage 1
+  float low_score = 0.1f;          // detections below this are ignored
+  float new_track_score = 0.6f;    // minimum score to start a track
+  float min_iou_high = 0.15f;      // min buffered IoU for a stage-1 match
+  float min_iou_low = 0.35f;       // min buffered IoU for a stage-2 match
+  float min_iou_tentative = 0.3f;  // min buffered IoU for a stage-3 match
+  float buffer_scale = 0.3f;       // each box side grows by this fraction of its size for IoU
+  float plain_iou_weight = 0.5f;   // cost = 1 - (w * IoU + (1 - w) * buffered IoU)
+  int confirm_hits = 2;            // consecutive matches to confirm a track
+  double max_lost_s = 10.0;        // seconds a lost track waits for a match (re-entry)
+  int lost_velocity_frames = 5;    // frames a lost track keeps its own velocity
+  float lost_buffer_per_s = 0.5f;  // buffer growth of a lost track per second missing
+  float max_lost_buffer = 1.5f;    // cap on that buffer
+  int max_tracks = 256;            // bound on live tracks (oldest lost dropped first)
+  // A matched track reports its Kalman-filtered box (the state after this frame's update), which
+  // takes out part of the detector's per-frame jitter; false: the matched detection's own box.
+  bool filtered_boxes = true;
   double std_position = 1.0 / 20.0;  // Kalman process noise, fraction of box height per frame
   double std_velocity =
       0.08;  // Kalman process noise on velocity, fraction of height (tuned on SportsMOT train)
