@@ -109,15 +109,23 @@ class SessionStream {
 
   // Waits for the work issued on this session's stream so far (CPU: nothing to wait for).
   void synchronize() const {
+    mark();
+    wait_marked();
+  }
+  // mark() notes the work issued on the stream so far; wait_marked() then waits for that work
+  // only, even when other threads have issued more on the shared stream since. Without a mark
+  // (kOwn, or the event call failed) wait_marked() waits for the whole stream.
+  void mark() const {
+#if PITCHTRACK_SESSION_STREAMS
+    marked_ = cuda_ && event_ != nullptr && cudaEventRecord(event_, stream_->stream()) == cudaSuccess;
+    if (cuda_ && event_ != nullptr && !marked_) (void)cudaGetLastError();  // that call's error only
+#endif
+  }
+  void wait_marked() const {
     if (!cuda_) return;
 #if PITCHTRACK_SESSION_STREAMS
-    if (event_ != nullptr) {
-      if (cudaEventRecord(event_, stream_->stream()) == cudaSuccess &&
-          cudaEventSynchronize(event_) == cudaSuccess) {
-        return;
-      }
-      (void)cudaGetLastError();  // only the failed event call's error; then the whole-stream wait
-    }
+    if (marked_ && cudaEventSynchronize(event_) == cudaSuccess) return;
+    if (marked_) (void)cudaGetLastError();  // then the whole-stream wait
     stream_->synchronize();
 #else
     torch::cuda::synchronize();
@@ -134,6 +142,7 @@ class SessionStream {
 #if PITCHTRACK_SESSION_STREAMS
   std::optional<c10::cuda::CUDAStream> stream_;
   cudaEvent_t event_ = nullptr;
+  mutable bool marked_ = false;  // mark() recorded event_ (one thread at a time per session)
 #endif
 };
 

@@ -55,11 +55,14 @@ class TorchNv12Converter final : public DeviceFrameConverter {
       c10::InferenceMode guard;
       [[maybe_unused]] const auto on_stream = stream_.use();
       // On the GPU one conversion's kernels are queued at a time, process-wide (queueing takes
-      // ~0.1 ms of CPU; the GPU runs them later), and its float temporaries (~35 MB at 1080p) go
-      // back to libtorch's caching allocator before the lock is released: the next conversion
-      // reuses them instead of every reader thread converting at once leaving a set of its own
-      // cached (32 streams could hold 1 GB). All converters share one stream, so the reuse is
-      // ordered on the GPU. CPU conversions run in parallel.
+      // ~0.1 ms of CPU; the GPU runs them later), and its temporaries (~35 MB of floats and the
+      // 6 MB BGR picture at 1080p) go back to libtorch's caching allocator before the lock is
+      // released: the next conversion reuses them instead of every reader thread converting at
+      // once leaving a set of its own cached (32 streams could hold 1 GB), or keeping its own
+      // BGR picture (0.2 GB at 32 streams). All converters share one stream, so the reuse is
+      // ordered on the GPU: the next conversion's kernels run after this one's download. CPU
+      // conversions run in parallel.
+      torch::Tensor host;
       {
         std::unique_lock queueing(queue_mutex(), std::defer_lock);
         if (cuda_) queueing.lock();
@@ -74,29 +77,29 @@ class TorchNv12Converter final : public DeviceFrameConverter {
         const float cs = p.full_range ? 1.0f : 255.0f / 224.0f;
         // Chroma terms at half resolution in B, G, R order; each chroma sample serves its 2x2
         // block ([h/2, 1, w/2, 1] broadcast against the luma's [h/2, 2, w/2, 2]). One channel at
-        // a time into a reused uint8 tensor.
+        // a time into the uint8 picture.
         const torch::Tensor c = (uv.to(torch::kFloat) - 128.0f) * cs;
         const torch::Tensor cb = c.select(2, 0), cr = c.select(2, 1);
         const torch::Tensor luma = ((y.to(torch::kFloat) - yo) * ys).view({h / 2, 2, w / 2, 2});
-        if (!bgr_.defined() || bgr_.size(0) != h || bgr_.size(1) != w) bgr_ = torch::empty({h, w, 3}, opts);
-        const torch::Tensor out5 = bgr_.view({h / 2, 2, w / 2, 2, 3});
+        const torch::Tensor bgr = torch::empty({h, w, 3}, opts);
+        const torch::Tensor out5 = bgr.view({h / 2, 2, w / 2, 2, 3});
         const torch::Tensor terms[3] = {cb * k.cb_to_b, -(cb * k.cb_to_g + cr * k.cr_to_g), cr * k.cr_to_r};
         for (int64_t ch = 0; ch < 3; ++ch) {
           // Rounded and clamped in float, so the copy into uint8 is exact.
           out5.select(4, ch).copy_(
               (luma + terms[ch].view({h / 2, 1, w / 2, 1})).round_().clamp_(0.0f, 255.0f));
         }
-      }  // temporaries freed, then the lock released
-      const torch::Tensor& bgr = bgr_;
-      torch::Tensor host = bgr;
-      if (cuda_) {
-        if (!host_.defined() || host_.size(0) != h || host_.size(1) != w) {
-          host_ = torch::empty({h, w, 3}, torch::TensorOptions().dtype(torch::kUInt8).pinned_memory(true));
+        host = bgr;
+        if (cuda_) {
+          if (!host_.defined() || host_.size(0) != h || host_.size(1) != w) {
+            host_ = torch::empty({h, w, 3}, torch::TensorOptions().dtype(torch::kUInt8).pinned_memory(true));
+          }
+          host_.copy_(bgr, /*non_blocking=*/true);
+          stream_.mark();
+          host = host_;
         }
-        host_.copy_(bgr, /*non_blocking=*/true);
-        stream_.synchronize();
-        host = host_;
-      }
+      }                       // temporaries freed, then the lock released
+      stream_.wait_marked();  // this conversion's download, not the ones queued since
       const uint8_t* src = host.data_ptr<uint8_t>();
       const size_t row_bytes = static_cast<size_t>(w) * 3;
       for (int r = 0; r < h; ++r)
@@ -137,7 +140,6 @@ class TorchNv12Converter final : public DeviceFrameConverter {
 
   bool cuda_;
   SessionStream stream_;
-  torch::Tensor bgr_;   // [h, w, 3] uint8 result on the converter's device, reused
   torch::Tensor host_;  // CUDA: pinned [h, w, 3] staging for the download
 #if PITCHTRACK_SESSION_STREAMS
   cudaEvent_t decoded_ = nullptr;

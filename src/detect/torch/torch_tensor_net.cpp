@@ -5,6 +5,8 @@
 #include <torch/script.h>
 
 #include <filesystem>
+#include <map>
+#include <mutex>
 
 #include "detect/torch/cuda_session_stream.hpp"
 
@@ -13,7 +15,7 @@ namespace {
 
 class TorchTensorNetImpl final : public TorchTensorNet {
  public:
-  TorchTensorNetImpl(torch::jit::Module module, std::string path, bool cuda, bool fp16)
+  TorchTensorNetImpl(std::shared_ptr<const torch::jit::Module> module, std::string path, bool cuda, bool fp16)
       : module_(std::move(module)),
         path_(std::move(path)),
         cuda_(cuda),
@@ -35,7 +37,8 @@ class TorchTensorNetImpl final : public TorchTensorNet {
       torch::Tensor x = cuda_ ? host.to(torch::kCUDA, /*non_blocking=*/true) : host;
       if (fp16_) x = x.to(torch::kHalf);
       std::vector<torch::jit::IValue> args{x};
-      const torch::jit::IValue out = module_.forward(args);
+      // forward() of a loaded module changes nothing in it: the nets of one model share it.
+      const torch::jit::IValue out = const_cast<torch::jit::Module&>(*module_).forward(args);
       if (!out.isTensor())
         return internal_error("model '" + path_ + "': output is a " + out.tagKind() + ", want a tensor");
       torch::Tensor t = out.toTensor();
@@ -56,13 +59,34 @@ class TorchTensorNetImpl final : public TorchTensorNet {
   }
 
  private:
-  torch::jit::Module module_;
+  std::shared_ptr<const torch::jit::Module> module_;  // shared by the nets of one model (load_shared)
   std::string path_;
   bool cuda_;
   bool fp16_;
   SessionStream stream_;  // CUDA: the stream shared by the per-stream nets (cuda_session_stream.hpp)
   torch::Tensor out_;     // float32 host output (pinned with CUDA), reused
 };
+
+// One module per (file, device, precision) while any net uses it: each stream of a process has
+// its own keypoint net, and 32 copies of the weights on the GPU cost 32 times the memory for
+// nothing. Throws what torch::jit::load throws.
+std::shared_ptr<const torch::jit::Module> load_shared(const std::string& path, bool cuda, bool fp16) {
+  static std::mutex mutex;
+  static std::map<std::string, std::weak_ptr<const torch::jit::Module>> loaded;
+  std::error_code ec;
+  const std::string canonical = std::filesystem::weakly_canonical(path, ec).string();
+  const std::string key = (ec ? path : canonical) + (cuda ? "|cuda" : "|cpu") + (fp16 ? "|fp16" : "|fp32");
+  std::lock_guard lock(mutex);
+  if (auto module = loaded[key].lock()) return module;
+  torch::jit::Module m =
+      torch::jit::load(path, cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU));
+  m.eval();
+  if (fp16) m.to(torch::kHalf);
+  if (!cuda) m = torch::jit::optimize_for_inference(m);
+  auto module = std::make_shared<const torch::jit::Module>(std::move(m));
+  loaded[key] = module;
+  return module;
+}
 
 }  // namespace
 
@@ -96,13 +120,9 @@ Result<std::unique_ptr<TorchTensorNet>> load_torch_tensor_net(const std::string&
   }
   if (cuda) PT_RETURN_IF_ERROR(apply_cuda_wait(""));  // the detector's setting, or block
   try {
-    torch::jit::Module m =
-        torch::jit::load(path, cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU));
-    m.eval();
-    if (precision == "fp16") m.to(torch::kHalf);
-    if (!cuda) m = torch::jit::optimize_for_inference(m);
+    auto module = load_shared(path, cuda, precision == "fp16");
     return std::unique_ptr<TorchTensorNet>(
-        new TorchTensorNetImpl(std::move(m), path, cuda, precision == "fp16"));
+        new TorchTensorNetImpl(std::move(module), path, cuda, precision == "fp16"));
   } catch (const c10::Error& e) {
     return invalid_argument("model '" + path +
                             "': libtorch cannot load it as TorchScript: " + e.what_without_backtrace());

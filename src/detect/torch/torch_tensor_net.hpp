@@ -5,7 +5,10 @@
 // Contract: load() loads the module onto the device and runs nothing; run() copies the NCHW
 // float32 host input to the device, runs the module, and returns the output as float32 in a
 // host buffer owned by the net (valid until the next run) with its shape. Errors (libtorch
-// exceptions) come back as Status naming the model file. One thread at a time per net.
+// exceptions) come back as Status naming the model file. One thread at a time per net; nets
+// loaded from the same file for the same device and precision share one module (its weights are
+// on the device once, however many streams have a net), so a file rewritten while such a net
+// lives is not read again.
 #pragma once
 
 #include <cstdint>

@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <thread>
 
 #include "detect/torch/torch_detector.hpp"
 #include "pitchtrack/detect/pitch_keypoint_detector.hpp"
@@ -247,6 +248,59 @@ TEST(TorchKeypoints, MatchOnnxOnGeneratedFrames) {
     EXPECT_LE(max_px, eps_px) << device << " " << precision;
     std::cout << "keypoints onnx vs torch " << device << " " << precision << ": " << compared
               << " compared, max |diff| " << max_px << " px\n";
+  }
+}
+
+// Keypoint nets of one model file share one loaded module (torch_tensor_net.hpp): four of them
+// running at once on their own threads give each the same keypoints as one net alone.
+TEST(TorchKeypoints, NetsSharingAModelRunConcurrently) {
+  const std::vector<Frame> frames = synth_frames(1280, 720, 22, 2);
+  ASSERT_EQ(frames.size(), 2u);
+  PitchKeypointConfig c;
+  c.backend = "torch";
+  c.device = cuda() ? "cuda" : "cpu";
+  c.precision = cuda() ? "fp16" : "fp32";
+  auto alone = PitchKeypointDetector::create(c);
+  ASSERT_TRUE(alone.is_ok()) << alone.status().to_string();
+  std::vector<std::vector<PitchKeypoint>> want;
+  for (const Frame& f : frames) {
+    auto k = (*alone)->detect(f);
+    ASSERT_TRUE(k.is_ok()) << k.status().to_string();
+    ASSERT_FALSE(k->empty());
+    want.push_back(std::move(k).value());
+  }
+  constexpr int kNets = 4, kRounds = 6;
+  std::vector<std::unique_ptr<PitchKeypointDetector>> nets;
+  for (int i = 0; i < kNets; ++i) {
+    auto n = PitchKeypointDetector::create(c);
+    ASSERT_TRUE(n.is_ok()) << n.status().to_string();
+    nets.push_back(std::move(n).value());
+  }
+  std::vector<int> mismatches(kNets, 0), errors(kNets, 0);
+  {
+    std::vector<std::jthread> threads;
+    for (int i = 0; i < kNets; ++i) {
+      threads.emplace_back([&, i] {
+        for (int r = 0; r < kRounds; ++r) {
+          const size_t fi = static_cast<size_t>(r + i) % frames.size();
+          auto k = nets[static_cast<size_t>(i)]->detect(frames[fi]);
+          if (!k.is_ok()) {
+            ++errors[static_cast<size_t>(i)];
+            continue;
+          }
+          bool same = k->size() == want[fi].size();
+          for (size_t j = 0; same && j < k->size(); ++j) {
+            same = (*k)[j].id == want[fi][j].id && std::abs((*k)[j].x_px - want[fi][j].x_px) < 1e-3f &&
+                   std::abs((*k)[j].y_px - want[fi][j].y_px) < 1e-3f;
+          }
+          mismatches[static_cast<size_t>(i)] += same ? 0 : 1;
+        }
+      });
+    }
+  }
+  for (int i = 0; i < kNets; ++i) {
+    EXPECT_EQ(errors[static_cast<size_t>(i)], 0) << "net " << i;
+    EXPECT_EQ(mismatches[static_cast<size_t>(i)], 0) << "net " << i;
   }
 }
 
