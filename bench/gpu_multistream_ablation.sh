@@ -8,7 +8,8 @@
 # overlapped with tracking (nooverlap), one batcher session instead of two (sessions1), CPU
 # decoding instead of NVDEC (cpudecode), one frame per stream in the batcher instead of two
 # (clients1), batches released 5 ms after their oldest frame instead of 10 ms (maxwait5),
-# batches of up to 32 frames instead of 16 (batch32).
+# batches of up to 32 frames instead of 16 (batch32), NVDEC for every stream or for at most 8, 16
+# or 24 of them instead of the config's 20 (nvdecall, nvdec8, nvdec16, nvdec24).
 #
 #   bench/gpu_multistream_ablation.sh OUT [STREAMS] [SECONDS]
 set -uo pipefail
@@ -40,6 +41,11 @@ variants = {
     "maxwait5": re.sub(r"^  max_wait_ms: 10 ", "  max_wait_ms: 5  ", base, flags=re.M),
     "batch32": re.sub(r"^  max_batch: 16 ", "  max_batch: 32 ", base, flags=re.M),
 }
+# Decoder placement: NVDEC for every stream (nvdecall) or for at most 8, 16, 24 of them (those
+# other than the base config's own cap).
+for name, cap in (("nvdecall", 0), ("nvdec8", 8), ("nvdec16", 16), ("nvdec24", 24)):
+    if not re.search(rf"^  hwaccel_max_decoders: {cap} ", base, flags=re.M):
+        variants[name] = re.sub(r"^  hwaccel_max_decoders: \d+ *", f"  hwaccel_max_decoders: {cap} ", base, flags=re.M)
 for name, text in variants.items():
     assert text != base, name
     open(f"/tmp/abl_{name}.yaml", "w").write(text)

@@ -355,6 +355,7 @@ PYBIND11_MODULE(_pitchtrack, m) {
       .def_readwrite("open_timeout_ms", &SourceConfig::open_timeout_ms)
       .def_readwrite("read_timeout_ms", &SourceConfig::read_timeout_ms)
       .def_readwrite("hwaccel", &SourceConfig::hwaccel)
+      .def_readwrite("hwaccel_max_decoders", &SourceConfig::hwaccel_max_decoders)
       .def_readwrite("demuxer_options", &SourceConfig::demuxer_options);
 
   py::class_<StreamProcessorConfig>(m, "StreamProcessorConfig")

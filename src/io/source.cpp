@@ -47,6 +47,7 @@ Result<std::unique_ptr<Source>> open_source(const std::string& uri, const Source
   if (config.open_timeout_ms <= 0) return invalid_argument("source.open_timeout_ms must be > 0");
   if (config.read_timeout_ms <= 0) return invalid_argument("source.read_timeout_ms must be > 0");
   if (config.decoder_threads < 0) return invalid_argument("source.decoder_threads must be >= 0");
+  if (config.hwaccel_max_decoders < 0) return invalid_argument("source.hwaccel_max_decoders must be >= 0");
   const std::string scheme = scheme_of(uri);
   if (scheme.empty() || scheme == "file") {
     PT_RETURN_IF_ERROR(check_local_file(scheme.empty() ? uri : uri.substr(7)));

@@ -95,6 +95,10 @@ Result<RunConfig> load_run_config(const std::string& path) {
     PT_RETURN_IF_ERROR(r.get("open_timeout_ms", c.source.open_timeout_ms));
     PT_RETURN_IF_ERROR(r.get("read_timeout_ms", c.source.read_timeout_ms));
     PT_RETURN_IF_ERROR(r.get("hwaccel", c.source.hwaccel));
+    PT_RETURN_IF_ERROR(r.get("hwaccel_max_decoders", c.source.hwaccel_max_decoders));
+    if (c.source.hwaccel_max_decoders < 0) {
+      return invalid_argument(path + ": source.hwaccel_max_decoders must be >= 0");
+    }
     PT_RETURN_IF_ERROR(r.check_unknown());
   }
   if (YAML::Node n = top.child("detector")) {

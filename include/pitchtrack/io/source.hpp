@@ -33,6 +33,11 @@ struct SourceConfig {
   int64_t open_timeout_ms = 5000;       // ms; bound on opening + probing a network input
   int64_t read_timeout_ms = 5000;       // ms; bound on one read() waiting for data
   std::string hwaccel = "none";         // "none" | "cuda" (falls back to CPU with one log line)
+  // hwaccel cuda: at most this many sources of the process decode on NVDEC at once (0 = no
+  // limit); a source opened past it decodes on the CPU (one log line; StreamInfo::hwaccel says
+  // "none"). Each NVDEC decoder holds its own surfaces and state, about 94 MB of GPU memory for 1080p
+  // H.264 (docs/PERFORMANCE.md): the cap trades GPU memory for CPU time.
+  int hwaccel_max_decoders = 0;
   // hwaccel cuda: converts NVDEC's pictures to BGR on the GPU (core/device_frame.hpp) instead of
   // downloading NV12 and converting on the CPU; empty: the CPU conversion. Used only when FFmpeg
   // shares the CUDA runtime's primary context (the converter's device pointers must be valid).

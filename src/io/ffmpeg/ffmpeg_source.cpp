@@ -45,6 +45,39 @@ AVPixelFormat pick_cuda_format(AVCodecContext* /*ctx*/, const AVPixelFormat* for
   return formats[0];
 }
 
+// A place among the process's NVDEC decoders (SourceConfig::hwaccel_max_decoders): taken when a
+// source opens its decoder on the GPU, given back when the source is destroyed.
+class NvdecSlot {
+ public:
+  NvdecSlot() = default;
+  NvdecSlot(const NvdecSlot&) = delete;
+  NvdecSlot& operator=(const NvdecSlot&) = delete;
+  ~NvdecSlot() { release(); }
+
+  // True when this source holds a place: already held, or one is free under `cap` (0: no cap).
+  bool take(int cap) {
+    if (held_) return true;
+    int n = in_use().load();
+    do {
+      if (cap > 0 && n >= cap) return false;
+    } while (!in_use().compare_exchange_weak(n, n + 1));
+    held_ = true;
+    return true;
+  }
+  void release() {
+    if (held_) in_use().fetch_sub(1);
+    held_ = false;
+  }
+  static int count() { return in_use().load(); }
+
+ private:
+  static std::atomic<int>& in_use() {
+    static std::atomic<int> n{0};
+    return n;
+  }
+  bool held_ = false;
+};
+
 class FfmpegSource final : public Source {
  public:
   FfmpegSource(std::string uri, SourceConfig config, bool live)
@@ -109,6 +142,7 @@ class FfmpegSource final : public Source {
   std::atomic<bool> abort_{false};
   std::atomic<int64_t> deadline_us_{0};
 
+  NvdecSlot nvdec_slot_;  // declared before codec_: given back after the decoder is freed
   av::FormatInputPtr fmt_;
   av::CodecContextPtr codec_;
   av::BufferRefPtr hw_device_;
@@ -269,11 +303,16 @@ Status FfmpegSource::open_decoder() {
   codec_->thread_type = live_ ? FF_THREAD_SLICE : (FF_THREAD_FRAME | FF_THREAD_SLICE);
   codec_->pkt_timebase = st->time_base;
 
-  if (config_.hwaccel == "cuda") {
+  if (config_.hwaccel == "cuda" && !nvdec_slot_.take(config_.hwaccel_max_decoders)) {
+    spdlog::info(
+        "'{}': decoding on the CPU: {} sources already decode on NVDEC (source.hwaccel_max_decoders)", uri_,
+        NvdecSlot::count());
+  } else if (config_.hwaccel == "cuda") {
     AVBufferRef* dev = nullptr;
     bool primary = false;
     err = shared_cuda_device(&dev, &primary);
     if (err < 0) {
+      nvdec_slot_.release();
       spdlog::warn("hwaccel cuda unavailable for '{}' ({}); decoding on the CPU", uri_,
                    av::error_string(err));
     } else {

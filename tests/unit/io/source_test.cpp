@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <memory>
+#include <vector>
 
 #include "support/test_paths.hpp"
 
@@ -121,6 +123,11 @@ TEST(SourceBadInput, BadConfig) {
   cfg = {};
   cfg.open_timeout_ms = 0;
   EXPECT_EQ(open_source(clip("h264.mp4"), cfg).status().code(), StatusCode::kInvalidArgument);
+  cfg = {};
+  cfg.hwaccel_max_decoders = -1;
+  src = open_source(clip("h264.mp4"), cfg);
+  ASSERT_FALSE(src.is_ok());
+  EXPECT_NE(src.status().message().find("source.hwaccel_max_decoders"), std::string::npos);
 }
 
 // A loopback TCP listener that accepts connections and never answers.
@@ -194,6 +201,31 @@ TEST(Source, CudaHwaccelFallsBackToCpu) {
   auto f = (*src)->read();
   ASSERT_TRUE(f.is_ok()) << f.status().to_string();
   EXPECT_EQ(f->width(), 320);
+}
+
+// hwaccel_max_decoders: with a cap of 1, at most one of three sources decodes on NVDEC (none
+// without a CUDA device) and all three decode; a place given back is taken by the next source.
+TEST(Source, CudaDecoderCapSendsTheRestToTheCpu) {
+  SourceConfig cfg;
+  cfg.hwaccel = "cuda";
+  cfg.hwaccel_max_decoders = 1;
+  std::vector<std::unique_ptr<Source>> sources;
+  int on_gpu = 0;
+  for (int i = 0; i < 3; ++i) {
+    auto src = open_source(clip("h264.mp4"), cfg);
+    ASSERT_TRUE(src.is_ok()) << src.status().to_string();
+    on_gpu += (*src)->info().hwaccel == "cuda" ? 1 : 0;
+    auto f = (*src)->read();
+    ASSERT_TRUE(f.is_ok()) << f.status().to_string();
+    EXPECT_EQ(f->width(), 320);
+    sources.push_back(std::move(src).value());
+  }
+  EXPECT_LE(on_gpu, 1);
+  const bool first_on_gpu = sources[0]->info().hwaccel == "cuda";
+  sources.erase(sources.begin());
+  auto next = open_source(clip("h264.mp4"), cfg);
+  ASSERT_TRUE(next.is_ok()) << next.status().to_string();
+  EXPECT_EQ((*next)->info().hwaccel == "cuda", first_on_gpu);
 }
 
 }  // namespace
