@@ -1,6 +1,7 @@
 // Detector speed on one frame (and batches of it): preprocessing + inference + decoding.
 // Usage: detector_bench [--frame=VIDEO_OR_IMAGE] [--model=PATH.onnx] [--torch-model=PATH.pt]
-//                       [benchmark flags]
+//                       [--input=WxH] [benchmark flags]
+// --input sets the network input size (default: the model's own).
 // Without --frame it uses a 1280x720 drawn pitch scene; with a video it uses its first frame.
 // Torch cases need a binary built with libtorch (else they report "torch backend not built");
 // the CUDA ones report an error where libtorch sees no GPU. Counters pre_ms / infer_ms / post_ms
@@ -21,6 +22,7 @@ namespace {
 std::string g_frame_path;
 std::string g_model;
 std::string g_torch_model;
+int g_input_width = 0, g_input_height = 0;
 pitchtrack::Frame g_frame;
 
 pitchtrack::Frame load_frame() {
@@ -50,6 +52,8 @@ void run(benchmark::State& state, const std::string& backend, const std::string&
   cfg.device = device;
   cfg.precision = precision;
   cfg.max_batch = static_cast<int>(state.range(0));
+  cfg.input_width = g_input_width;
+  cfg.input_height = g_input_height;
   auto det = pitchtrack::create_detector(cfg);
   if (!det.is_ok()) {
     state.SkipWithError(det.status().to_string().c_str());
@@ -91,6 +95,11 @@ int main(int argc, char** argv) {
     if (std::strncmp(argv[i], "--frame=", 8) == 0) g_frame_path = argv[i] + 8;
     if (std::strncmp(argv[i], "--model=", 8) == 0) g_model = argv[i] + 8;
     if (std::strncmp(argv[i], "--torch-model=", 14) == 0) g_torch_model = argv[i] + 14;
+    if (std::strncmp(argv[i], "--input=", 8) == 0 &&
+        std::sscanf(argv[i] + 8, "%dx%d", &g_input_width, &g_input_height) != 2) {
+      fprintf(stderr, "detector_bench: --input wants WxH, got '%s'\n", argv[i] + 8);
+      return 2;
+    }
   }
   g_frame = load_frame();
   benchmark::Initialize(&argc, argv);
