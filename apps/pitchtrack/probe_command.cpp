@@ -33,12 +33,7 @@ void register_probe(CLI::App& app) {
     auto source = open_source(args->uri, cfg);
     if (!source.is_ok()) return fail("probe", source.status().to_string());
     const StreamInfo& info = (*source)->info();
-    nlohmann::json j = {
-        {"uri", info.uri},           {"container", info.container}, {"codec", info.codec},
-        {"width", info.width},       {"height", info.height},       {"fps", info.fps},
-        {"bit_rate", info.bit_rate}, {"is_live", info.is_live},     {"hwaccel", info.hwaccel}};
-    j["duration_s"] = info.duration_s >= 0 ? nlohmann::json(info.duration_s) : nlohmann::json(nullptr);
-    j["frame_count"] = info.frame_count >= 0 ? nlohmann::json(info.frame_count) : nlohmann::json(nullptr);
+    nlohmann::json j = nlohmann::json::parse(to_json(info));
     if (args->count_frames) {
       int64_t n = 0;
       while (true) {

@@ -50,12 +50,6 @@ Result<RunConfig> config_from(const std::string& path) {
   return load_run_config(path);
 }
 
-nlohmann::json stream_info_json(const StreamInfo& i) {
-  return {{"uri", i.uri},        {"codec", i.codec}, {"width", i.width},
-          {"height", i.height},  {"fps", i.fps},     {"frame_count", i.frame_count},
-          {"is_live", i.is_live}};
-}
-
 int run_run(const RunArgs& a) {
   // From the start: a Ctrl-C while the input opens still ends with complete outputs.
   std::signal(SIGINT, on_sigint);
@@ -143,15 +137,13 @@ int run_run(const RunArgs& a) {
   const StreamStats s = sp.stats();
   nlohmann::json summary;
   summary["pitchtrack_version"] = std::string(version());
-  summary["source"] = stream_info_json(info);
+  summary["source"] = nlohmann::json::parse(to_json(info));
   summary["mode"] = cfg->mode;
   summary["detector"] = {{"backend", caps.backend}, {"device", caps.device}, {"max_batch", caps.max_batch}};
   summary["outputs"] = {{"tracks", tracks_path}};
   if (!annotated_path.empty()) summary["outputs"]["annotated_video"] = annotated_path;
   summary["frames_written"] = s.results_written;
-  summary["stream"] = {{"frames_read", s.frames_read},       {"frames_processed", s.frames_processed},
-                       {"dropped_reader", s.dropped_reader}, {"dropped_latency", s.dropped_latency},
-                       {"disconnects", s.disconnects},       {"reconnects", s.reconnects}};
+  summary["stream"] = nlohmann::json::parse(to_json(s));
   summary["metrics"] = nlohmann::json::parse(m.to_json());
   // Offline finishing of a file run that ended cleanly (never of a live stream or a stopped run):
   // the whole sequence is known, so id fragments are joined and short gaps filled.

@@ -108,37 +108,6 @@ py::dict frame_data(const FrameData& d) {
   return o;
 }
 
-py::dict stream_info(const StreamInfo& i) {
-  py::dict o;
-  o["uri"] = i.uri;
-  o["container"] = i.container;
-  o["codec"] = i.codec;
-  o["width"] = i.width;
-  o["height"] = i.height;
-  o["fps"] = i.fps;
-  o["duration_s"] = i.duration_s;
-  o["frame_count"] = i.frame_count;
-  o["bit_rate"] = i.bit_rate;
-  o["is_live"] = i.is_live;
-  o["hwaccel"] = i.hwaccel;
-  o["gpu_convert"] = i.gpu_convert;
-  return o;
-}
-
-py::dict stream_stats(const StreamStats& s) {
-  py::dict o;
-  o["frames_read"] = s.frames_read;
-  o["frames_processed"] = s.frames_processed;
-  o["dropped_reader"] = s.dropped_reader;
-  o["dropped_latency"] = s.dropped_latency;
-  o["results_written"] = s.results_written;
-  o["disconnects"] = s.disconnects;
-  o["reconnects"] = s.reconnects;
-  o["running"] = s.running;
-  o["last_error"] = s.last_error;
-  return o;
-}
-
 py::dict reader_stats(const ReaderStats& s) {
   py::dict o;
   o["decoded"] = s.decoded;
@@ -288,12 +257,12 @@ void bind_processor_common(py::class_<W>& c) {
            "on the sink thread. Raises pitchtrack.Error naming the input when it cannot open.")
       .def("wait", &W::wait, "Blocks until the input ends or stop(); raises if the stream failed.")
       .def("stop", &W::stop, "Stops; results produced so far reach the sinks and the callback.")
-      .def("stats", [](W& w) { return stream_stats(w.p->stats()); })
+      .def("stats", [](W& w) { return json_loads(to_json(w.p->stats())); })
       .def("reader_stats", [](W& w) { return reader_stats(w.p->reader_stats()); })
       .def(
           "metrics", [](W& w) { return json_loads(w.p->metrics().to_json()); },
           "PipelineMetrics as a dict: fps, latency_ms {p50, p95, p99, ...}, stage times, drops, GPU memory.")
-      .def("info", [](W& w) { return stream_info(w.p->info()); })
+      .def("info", [](W& w) { return json_loads(to_json(w.p->info())); })
       .def("__enter__", [](W& w) -> W& { return w; })
       .def("__exit__", [](W& w, py::args) { w.stop(); });
 }
@@ -554,7 +523,7 @@ PYBIND11_MODULE(_pitchtrack, m) {
            })
       .def("set_target_fps", &AsyncVideoReader::set_target_fps, py::arg("fps"))
       .def("stats", [](const AsyncVideoReader& r) { return reader_stats(r.stats()); })
-      .def("info", [](const AsyncVideoReader& r) { return stream_info(r.info()); });
+      .def("info", [](const AsyncVideoReader& r) { return json_loads(to_json(r.info())); });
 
   py::class_<BatchFrameReader>(m, "BatchFrameReader")
       .def_static(
@@ -575,7 +544,7 @@ PYBIND11_MODULE(_pitchtrack, m) {
       .def("__next__", [](BatchFrameReader& r) { return next_batch(r, std::chrono::milliseconds(-1), true); })
       .def_property_readonly("batch_size", &BatchFrameReader::batch_size)
       .def("stats", [](const BatchFrameReader& r) { return reader_stats(r.stats()); })
-      .def("info", [](const BatchFrameReader& r) { return stream_info(r.info()); });
+      .def("info", [](const BatchFrameReader& r) { return json_loads(to_json(r.info())); });
 
   // ---- benchmarks (the engines of `pitchtrack bench`) ----
   m.def(

@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include <nlohmann/json.hpp>
+
 #include "io/ffmpeg/ffmpeg_source.hpp"
 
 namespace pitchtrack {
@@ -33,6 +35,16 @@ Status check_local_file(const std::string& path) {
 }
 
 }  // namespace
+
+std::string to_json(const StreamInfo& i) {
+  nlohmann::json j = {{"uri", i.uri},          {"container", i.container}, {"codec", i.codec},
+                      {"width", i.width},      {"height", i.height},       {"fps", i.fps},
+                      {"duration_s", nullptr}, {"frame_count", nullptr},   {"bit_rate", i.bit_rate},
+                      {"is_live", i.is_live},  {"hwaccel", i.hwaccel},     {"gpu_convert", i.gpu_convert}};
+  if (i.duration_s >= 0) j["duration_s"] = i.duration_s;
+  if (i.frame_count >= 0) j["frame_count"] = i.frame_count;
+  return j.dump();
+}
 
 bool is_network_uri(const std::string& uri) {
   static const std::array<const char*, 14> kNetwork = {"rtmp",  "rtmps", "rtmpt", "rtsp", "rtsps",

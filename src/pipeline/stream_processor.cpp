@@ -10,10 +10,25 @@
 #include <thread>
 
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <condition_variable>
 
 namespace pitchtrack {
+
+std::string to_json(const StreamStats& s) {
+  return nlohmann::json{{"frames_read", s.frames_read},
+                        {"frames_processed", s.frames_processed},
+                        {"dropped_reader", s.dropped_reader},
+                        {"dropped_latency", s.dropped_latency},
+                        {"results_written", s.results_written},
+                        {"disconnects", s.disconnects},
+                        {"reconnects", s.reconnects},
+                        {"running", s.running},
+                        {"last_error", s.last_error}}
+      .dump();
+}
+
 namespace {
 using std::chrono::milliseconds;
 // overlap_detection: how often the pipeline thread looks for finished detections while it waits

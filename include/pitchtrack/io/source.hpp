@@ -80,6 +80,10 @@ class Source {
   virtual SourceStats stats() const = 0;
 };
 
+// One JSON object (docs/FORMATS.md, `pitchtrack probe`): every field; duration_s and
+// frame_count are null when unknown.
+std::string to_json(const StreamInfo& info);
+
 // True for URIs with a network scheme (rtmp, rtsp, srt, udp, tcp, http, https, ...).
 bool is_network_uri(const std::string& uri);
 

@@ -81,6 +81,8 @@ struct StreamStats {
   bool running = false;
   std::string last_error;
 };
+// One JSON object with every field (summary.json's `stream`, docs/FORMATS.md).
+std::string to_json(const StreamStats& stats);
 
 class StreamProcessor {
  public:
