@@ -125,7 +125,11 @@ StreamProcessor::~StreamProcessor() { stop(); }
 
 void StreamProcessor::add_sink(std::unique_ptr<Sink> sink) { sinks_.push_back(std::move(sink)); }
 
-Status StreamProcessor::open_reader() {
+// `cancel`: the pipeline thread's stop token; a stop() while the input opens (a reconnection to
+// a peer that does not answer) ends the open at once instead of after open_timeout_ms.
+Status StreamProcessor::open_reader(std::stop_token cancel) {
+  SourceConfig source_config = source_config_;
+  source_config.cancel = std::move(cancel);
   ReaderOptions ro;
   ro.buffer_size = cfg_.buffer_size;
   ro.target_fps = target_fps();
@@ -135,11 +139,11 @@ Status StreamProcessor::open_reader() {
   std::unique_ptr<AsyncVideoReader> reader;
   if (cfg_.source_opener) {
     if (ro.buffer_size == 0) return invalid_argument("stream.buffer_size must be >= 1");
-    PT_ASSIGN_OR_RETURN(auto source, cfg_.source_opener(uri_, source_config_));
+    PT_ASSIGN_OR_RETURN(auto source, cfg_.source_opener(uri_, source_config));
     if (!source) return internal_error("stream '" + uri_ + "': source opener returned no source");
     reader = std::make_unique<AsyncVideoReader>(std::move(source), ro);
   } else {
-    PT_ASSIGN_OR_RETURN(reader, AsyncVideoReader::open(uri_, source_config_, ro));
+    PT_ASSIGN_OR_RETURN(reader, AsyncVideoReader::open(uri_, source_config, ro));
   }
   if (cfg_.warm_up && !warmed_up_) {  // once per processor, before the first frame is decoded
     PT_RETURN_IF_ERROR(pipeline_->warm_up(reader->info().width, reader->info().height));
@@ -171,7 +175,7 @@ Status StreamProcessor::start(Callback callback) {
   auto opened = std::make_shared<std::promise<Status>>();
   std::future<Status> opened_result = opened->get_future();
   pipeline_thread_ = std::jthread([this, opened](std::stop_token st) {
-    Status s = open_reader();
+    Status s = open_reader(st);
     const bool ok = s.is_ok();
     opened->set_value(std::move(s));
     if (ok) pipeline_loop(st);
@@ -358,11 +362,12 @@ void StreamProcessor::pipeline_loop(std::stop_token stop) {
     bool back = false;
     while (!stop.stop_requested()) {
       if (!sleep_unless_stopped(stop, delay)) break;
-      Status r = open_reader();
+      Status r = open_reader(stop);
       if (r.is_ok()) {
         back = true;
         break;
       }
+      if (stop.stop_requested()) break;  // the open was cancelled by stop()
       if (static_cast<double>(clock_->now_us() - t_lost) / 1e6 > cfg_.reconnect_timeout_s) {
         end =
             unavailable("stream '" + uri_ + "' lost and not back within " +

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <stop_token>
 #include <string>
 
 #include "pitchtrack/core/clock.hpp"
@@ -44,7 +45,11 @@ struct SourceConfig {
   DeviceFrameConverterFactory device_converter;
   std::map<std::string, std::string> demuxer_options;  // extra FFmpeg options, e.g. rtsp_transport
   size_t frame_pool_size = 16;                         // idle frame buffers kept for reuse
-  const Clock* clock = nullptr;                        // stamps arrival_us; nullptr = steady_clock()
+  // A stop requested on this token makes an open or read in progress return kCancelled at once
+  // (FFmpeg's interrupt callback), like interrupt(); StreamProcessor passes its own, so stop()
+  // does not wait out open_timeout_ms during a reconnection.
+  std::stop_token cancel;
+  const Clock* clock = nullptr;  // stamps arrival_us; nullptr = steady_clock()
 };
 
 struct StreamInfo {

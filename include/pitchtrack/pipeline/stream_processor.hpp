@@ -28,6 +28,7 @@
 #include <memory>
 #include <mutex>
 #include <span>
+#include <stop_token>
 #include <string>
 #include <thread>
 #include <vector>
@@ -116,7 +117,7 @@ class StreamProcessor {
   Pipeline& pipeline() { return *pipeline_; }
 
  private:
-  Status open_reader();
+  Status open_reader(std::stop_token cancel);
   void pipeline_loop(std::stop_token stop);
   void sink_loop();
   void finish(Status s);

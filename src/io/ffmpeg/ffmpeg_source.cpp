@@ -108,16 +108,20 @@ class FfmpegSource final : public Source {
  private:
   static int interrupt_cb(void* opaque) {
     auto* self = static_cast<FfmpegSource*>(opaque);
-    if (self->abort_.load(std::memory_order_acquire)) return 1;
+    if (self->cancelled_now()) return 1;
     const int64_t deadline = self->deadline_us_.load(std::memory_order_acquire);
     return (deadline > 0 && steady_clock().now_us() > deadline) ? 1 : 0;
   }
   void arm_deadline(int64_t ms) {
     deadline_us_.store(ms > 0 ? steady_clock().now_us() + ms * 1000 : 0, std::memory_order_release);
   }
+  // interrupt() was called or the config's cancel token was stopped.
+  bool cancelled_now() const {
+    return abort_.load(std::memory_order_acquire) || config_.cancel.stop_requested();
+  }
   // Turns an AVERROR from an interruptible call into the right Status.
   Status blocked_call_status(int err, const std::string& what) const {
-    if (abort_.load()) return cancelled(what + " '" + uri_ + "': interrupted");
+    if (cancelled_now()) return cancelled(what + " '" + uri_ + "': interrupted");
     if (err == AVERROR_EXIT || err == AVERROR(ETIMEDOUT)) {
       return timeout_error(what + " '" + uri_ + "': no answer within the timeout");
     }
@@ -450,14 +454,14 @@ Result<av::FramePtr> FfmpegSource::decode_next() {
     err = av_read_frame(fmt_.get(), packet_.get());
     // Some demuxers report an interrupted read as the end of the input (HLS waiting for a
     // playlist that stopped growing): a live read that ran past its deadline is a stall.
-    if (err < 0 && live_ && !abort_.load() && interrupt_cb(this) != 0) err = AVERROR_EXIT;
+    if (err < 0 && live_ && !cancelled_now() && interrupt_cb(this) != 0) err = AVERROR_EXIT;
     if (err == AVERROR_EOF || (err < 0 && fmt_->pb != nullptr && avio_feof(fmt_->pb) && !live_)) {
       draining_ = true;
       avcodec_send_packet(codec_.get(), nullptr);  // flush the decoder's delayed frames
       continue;
     }
     if (err < 0) {
-      if (abort_.load()) return cancelled("read '" + uri_ + "': interrupted");
+      if (cancelled_now()) return cancelled("read '" + uri_ + "': interrupted");
       if (err == AVERROR_EXIT || err == AVERROR(ETIMEDOUT)) {
         return unavailable("read '" + uri_ + "': no data for " + std::to_string(config_.read_timeout_ms) +
                            " ms (stream stalled or lost)");

@@ -1,14 +1,15 @@
 #include "pitchtrack/io/source.hpp"
 
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
+#include <future>
 #include <memory>
+#include <stop_token>
+#include <thread>
 #include <vector>
 
+#include "support/silent_server.hpp"
 #include "support/test_paths.hpp"
 
 namespace pitchtrack {
@@ -130,28 +131,7 @@ TEST(SourceBadInput, BadConfig) {
   EXPECT_NE(src.status().message().find("source.hwaccel_max_decoders"), std::string::npos);
 }
 
-// A loopback TCP listener that accepts connections and never answers.
-class SilentServer {
- public:
-  SilentServer() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-    listen(fd_, 8);
-    socklen_t len = sizeof(addr);
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-  }
-  ~SilentServer() { close(fd_); }
-  int port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
+using testing::SilentServer;
 
 TEST(SourceBadInput, UnresponsiveNetworkPeerTimesOut) {
   SilentServer server;
@@ -167,6 +147,29 @@ TEST(SourceBadInput, UnresponsiveNetworkPeerTimesOut) {
     EXPECT_NE(src.status().message().find(uri), std::string::npos);
     EXPECT_LT(secs, 3.0) << uri;
   }
+}
+
+// A cancellation token in the config ends an open in progress at once, long before its timeout
+// (StreamProcessor::stop() during a reconnection).
+TEST(SourceBadInput, CancelledOpenReturnsPromptly) {
+  SilentServer server;
+  SourceConfig cfg;
+  cfg.open_timeout_ms = 20000;
+  cfg.read_timeout_ms = 20000;
+  std::stop_source cancel;
+  cfg.cancel = cancel.get_token();
+  const auto t0 = std::chrono::steady_clock::now();
+  auto opening = std::async(std::launch::async, [&] { return open_source(server.uri("rtmp"), cfg); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  cancel.request_stop();
+  ASSERT_EQ(opening.wait_for(std::chrono::seconds(5)), std::future_status::ready)
+      << "open ignored the cancellation";
+  auto src = opening.get();
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_FALSE(src.is_ok());
+  EXPECT_EQ(src.status().code(), StatusCode::kCancelled) << src.status().to_string();
+  EXPECT_NE(src.status().message().find(server.uri("rtmp")), std::string::npos) << src.status().message();
+  EXPECT_LT(secs, 3.0) << "open ignored the cancellation";
 }
 
 TEST(SourceBadInput, RefusedNetworkPortFailsFast) {

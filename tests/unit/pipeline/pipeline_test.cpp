@@ -14,6 +14,7 @@
 #include "pitchtrack/pipeline/stream_processor.hpp"
 #include "support/fake_source.hpp"
 #include "support/pipeline_configs.hpp"
+#include "support/silent_server.hpp"
 #include "support/test_paths.hpp"
 
 namespace pitchtrack {
@@ -210,6 +211,41 @@ TEST(StreamProcessor, OverlappedDetectionEmitsWithoutWaitingForTheNextFrame) {
   source->release();
   EXPECT_TRUE(sp.wait().is_ok());
   EXPECT_EQ(got, (std::vector<int64_t>{0, 1}));
+}
+
+// stop() while a lost live stream reconnects to a peer that never answers returns at once, not
+// after the 20 s open timeout: the pipeline thread's stop token reaches the open.
+TEST(StreamProcessor, StopDuringAReconnectionDoesNotWaitForTheOpenTimeout) {
+  testing::SilentServer server;
+  std::atomic<int> opens{0};
+  StreamProcessorConfig sc;
+  sc.warm_up = false;
+  sc.reconnect_initial_ms = 10;
+  sc.source_opener = [&](const std::string&, const SourceConfig& config) -> Result<std::unique_ptr<Source>> {
+    if (opens.fetch_add(1) == 0) {  // the first connection: 3 frames, then the stream is lost
+      return std::unique_ptr<Source>(std::make_unique<testing::FakeSource>(
+          testing::FakeSourceOptions{.count = 3, .live = true, .end_status = unavailable("peer went away")}));
+    }
+    return open_source(server.uri("rtmp"), config);  // blocks: the peer accepts and never answers
+  };
+  SourceConfig source_config;
+  source_config.open_timeout_ms = 20000;
+  source_config.read_timeout_ms = 20000;  // also FFmpeg's socket-level timeout of a live input
+  auto p = Pipeline::create(light_config());
+  ASSERT_TRUE(p.is_ok());
+  StreamProcessor sp(std::move(p).value(), "fake://reconnecting", source_config, sc);
+  std::atomic<int> results{0};
+  ASSERT_TRUE(sp.start([&](const FrameResult&) { ++results; }).is_ok());
+  for (int i = 0; i < 500 && opens.load() < 2; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_GE(opens.load(), 2) << "no reconnection attempt";
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // inside the blocking open
+  const auto t0 = std::chrono::steady_clock::now();
+  sp.stop();
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_LT(secs, 3.0) << "stop() waited for the open timeout";
+  EXPECT_EQ(results.load(), 3);  // the frames before the loss were all delivered
+  EXPECT_EQ(sp.stats().disconnects, 1);
 }
 
 TEST(StreamProcessor, StopFlushesEverythingProducedSoFar) {
