@@ -159,7 +159,8 @@ int run_run(const RunArgs& a) {
     } else {
       summary["offline_stitch"] = {{"ids_before", stitched->ids_before},
                                    {"ids_after", stitched->ids_after},
-                                   {"boxes_added", stitched->boxes_added}};
+                                   {"boxes_added", stitched->boxes_added},
+                                   {"teams_filled", stitched->teams_filled}};
     }
   }
   summary["status"] = stopped_by_user

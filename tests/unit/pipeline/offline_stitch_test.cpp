@@ -64,6 +64,69 @@ TEST(OfflineStitch, JoinsFragmentsAndFillsTheGapWithPitchPositions) {
   EXPECT_FALSE(fs::exists(path + ".stitching"));
 }
 
+// Unknown teams take the track's next team within the shot: a player (id 1) whose team is
+// known from frame 3 on gets it on frames 0-2; a player (id 2) known only after the cut at frame
+// 6 keeps no team before it; a referee (id 3) and a player never assigned (id 4) stay unknown;
+// with max_team_fill_s of 2 frames, id 1 gets its team on frames 1-2 only.
+TEST(OfflineStitch, UnknownTeamsTakeTheTracksNextTeamWithinTheShot) {
+  const std::string path = temp_file("teams.jsonl");
+  {
+    std::ofstream out(path);
+    for (int k = 0; k < 10; ++k) {
+      FrameResult f;
+      f.frame_index = k;
+      f.pts_us = k * 40000;
+      f.camera_cut = k == 6;
+      for (int id = 1; id <= 4; ++id) {
+        Track t;
+        t.track_id = id;
+        t.state = TrackState::kConfirmed;
+        const float x = 100.0f * static_cast<float>(id);
+        t.box_px = {x, 200, x + 16, 240};
+        t.score = 0.9f;
+        t.role = id == 3 ? ObjectClass::kReferee : ObjectClass::kPlayer;
+        if ((id == 1 && k >= 3) || (id == 2 && k >= 6)) {
+          t.team = id == 1 ? 1 : 0;
+          t.team_confidence = 0.8f;
+        }
+        f.tracks.push_back(t);
+      }
+      out << to_jsonl_line(f) << '\n';
+    }
+  }
+  const std::string copy = path + ".copy";
+  fs::copy_file(path, copy, fs::copy_options::overwrite_existing);
+  OfflineStitchConfig cfg;
+  cfg.max_interpolation_gap = 0;
+  cfg.stitch.fps = 25.0;
+  cfg.max_team_fill_s = 2.0 / 25.0;
+  auto s = stitch_tracks_file(copy, cfg);
+  ASSERT_TRUE(s.is_ok()) << s.status().to_string();
+  EXPECT_EQ(s->teams_filled, 2);
+  cfg.max_team_fill_s = 3.0;
+  s = stitch_tracks_file(path, cfg);
+  ASSERT_TRUE(s.is_ok()) << s.status().to_string();
+  EXPECT_EQ(s->teams_filled, 3);
+  auto back = read_tracks_jsonl(path);
+  ASSERT_TRUE(back.is_ok()) << back.status().to_string();
+  ASSERT_EQ(back->size(), 10u);
+  for (const FrameResult& f : *back) {
+    ASSERT_EQ(f.tracks.size(), 4u);
+    for (const Track& t : f.tracks) {
+      const int k = static_cast<int>(f.frame_index);
+      if (t.track_id == 1) {
+        ASSERT_TRUE(t.team.has_value()) << "frame " << k;
+        EXPECT_EQ(*t.team, 1);
+        EXPECT_FLOAT_EQ(t.team_confidence.value_or(0), 0.8f);
+      } else if (t.track_id == 2) {
+        EXPECT_EQ(t.team.has_value(), k >= 6) << "frame " << k;
+      } else {
+        EXPECT_FALSE(t.team.has_value()) << "id " << t.track_id << " frame " << k;
+      }
+    }
+  }
+}
+
 TEST(OfflineStitch, BadInputsAreClearErrorsAndLeaveTheFile) {
   auto missing = stitch_tracks_file("/nonexistent/tracks.jsonl", {});
   ASSERT_FALSE(missing.is_ok());
