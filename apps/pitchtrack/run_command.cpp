@@ -160,7 +160,8 @@ int run_run(const RunArgs& a) {
       summary["offline_stitch"] = {{"ids_before", stitched->ids_before},
                                    {"ids_after", stitched->ids_after},
                                    {"boxes_added", stitched->boxes_added},
-                                   {"teams_filled", stitched->teams_filled}};
+                                   {"teams_filled", stitched->teams_filled},
+                                   {"boxes_smoothed", stitched->boxes_smoothed}};
     }
   }
   summary["status"] = stopped_by_user

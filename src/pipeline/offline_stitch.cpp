@@ -1,5 +1,6 @@
 #include "pitchtrack/pipeline/offline_stitch.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -45,12 +46,65 @@ int64_t fill_unknown_teams(std::vector<FrameResult>& frames, int64_t max_frames)
   return filled;
 }
 
+// Centred moving average of each track's box over the `half` processed frames before and after
+// it, within the track and the shot. The online tracker's boxes can only use the past; offline,
+// the detector's frame-to-frame jitter of the foot point averages out both ways. The window is
+// kept symmetric (narrower near a track's ends or a cut), so steady motion is not biased.
+// Returns the boxes smoothed.
+int64_t smooth_boxes(std::vector<std::vector<Track>>& tracks, const std::vector<FrameResult>& frames,
+                     int half) {
+  if (half <= 0) return 0;
+  std::vector<int> shot(frames.size());
+  for (size_t k = 0, s = 0; k < frames.size(); ++k) {
+    if (frames[k].camera_cut) ++s;
+    shot[k] = static_cast<int>(s);
+  }
+  std::map<int64_t, std::vector<std::pair<size_t, size_t>>> by_id;  // id -> (frame, index), in order
+  for (size_t k = 0; k < tracks.size(); ++k) {
+    for (size_t i = 0; i < tracks[k].size(); ++i) by_id[tracks[k][i].track_id].emplace_back(k, i);
+  }
+  int64_t smoothed = 0;
+  std::vector<BoxXyxy> out;
+  for (const auto& [id, list] : by_id) {
+    out.assign(list.size(), {});
+    size_t lo = 0;
+    for (size_t a = 0; a < list.size(); ++a) {
+      const size_t k = list[a].first;
+      while (list[lo].first + static_cast<size_t>(half) < k || shot[list[lo].first] != shot[k]) ++lo;
+      size_t hi = a;
+      while (hi + 1 < list.size() && list[hi + 1].first <= k + static_cast<size_t>(half) &&
+             shot[list[hi + 1].first] == shot[k]) {
+        ++hi;
+      }
+      const size_t h = std::min(k - list[lo].first, list[hi].first - k);  // symmetric reach
+      double x1 = 0, y1 = 0, x2 = 0, y2 = 0;
+      int n = 0;
+      for (size_t b = lo; b <= hi; ++b) {
+        if (list[b].first + h < k || list[b].first > k + h) continue;
+        const BoxXyxy& q = tracks[list[b].first][list[b].second].box_px;
+        x1 += q.x1;
+        y1 += q.y1;
+        x2 += q.x2;
+        y2 += q.y2;
+        ++n;
+      }
+      out[a] = {static_cast<float>(x1 / n), static_cast<float>(y1 / n), static_cast<float>(x2 / n),
+                static_cast<float>(y2 / n)};
+      smoothed += n > 1 ? 1 : 0;
+    }
+    for (size_t a = 0; a < list.size(); ++a) tracks[list[a].first][list[a].second].box_px = out[a];
+  }
+  return smoothed;
+}
+
 }  // namespace
 
 Result<OfflineStitchSummary> stitch_tracks_file(const std::string& path, const OfflineStitchConfig& config) {
   if (config.max_interpolation_gap < 0)
     return invalid_argument("offline stitch: max_interpolation_gap must be >= 0");
   if (!(config.max_team_fill_s >= 0)) return invalid_argument("offline stitch: max_team_fill_s must be >= 0");
+  if (config.smooth_half_window < 0)
+    return invalid_argument("offline stitch: smooth_half_window must be >= 0");
   PT_ASSIGN_OR_RETURN(std::vector<FrameResult> frames, read_tracks_jsonl(path));
   OfflineStitchSummary summary;
   summary.frames = static_cast<int64_t>(frames.size());
@@ -63,11 +117,14 @@ Result<OfflineStitchSummary> stitch_tracks_file(const std::string& path, const O
     for (const Track& t : tracks[k]) before.insert(t.track_id);
   }
   tracks = interpolate_gaps(stitch_tracklets(tracks, config.stitch), config.max_interpolation_gap);
+  summary.boxes_smoothed = smooth_boxes(tracks, frames, config.smooth_half_window);
   size_t boxes_after = 0;
   for (size_t k = 0; k < frames.size(); ++k) {
     for (Track& t : tracks[k]) {
       after.insert(t.track_id);
-      if (t.det_index == -1 && !t.pitch_m && frames[k].homography) {
+      // Filled boxes, and every box once smoothed, get their pitch position from the frame's
+      // homography and their (new) foot point.
+      if ((summary.boxes_smoothed > 0 || (t.det_index == -1 && !t.pitch_m)) && frames[k].homography) {
         const auto foot = t.box_px.foot();
         t.pitch_m = image_to_pitch(*frames[k].homography, foot[0], foot[1]);
       }
