@@ -95,8 +95,10 @@ int main(int argc, char** argv) {
     if (std::strncmp(argv[i], "--frame=", 8) == 0) g_frame_path = argv[i] + 8;
     if (std::strncmp(argv[i], "--model=", 8) == 0) g_model = argv[i] + 8;
     if (std::strncmp(argv[i], "--torch-model=", 14) == 0) g_torch_model = argv[i] + 14;
+    char rest = 0;
     if (std::strncmp(argv[i], "--input=", 8) == 0 &&
-        std::sscanf(argv[i] + 8, "%dx%d", &g_input_width, &g_input_height) != 2) {
+        (std::sscanf(argv[i] + 8, "%dx%d%c", &g_input_width, &g_input_height, &rest) != 2 ||
+         g_input_width <= 0 || g_input_height <= 0)) {
       fprintf(stderr, "detector_bench: --input wants WxH, got '%s'\n", argv[i] + 8);
       return 2;
     }

@@ -14,7 +14,9 @@ behaviour mirror the C++ API one to one:
 * ``benchmark_stream_processor(...)`` / ``benchmark_multi_stream(...)``: the engines of
   ``pitchtrack bench``
 
-Results are the dicts of one ``tracks.jsonl`` line (docs/FORMATS.md). Failures raise
+Results are the dicts of one ``tracks.jsonl`` line (docs/FORMATS.md); ``info()`` is the
+``pitchtrack probe`` object (``duration_s`` and ``frame_count`` are None when unknown) and
+``stats()`` the ``stream`` object of summary.json. Failures raise
 ``pitchtrack.Error`` (a RuntimeError) with a message naming the input; the end of a stream raises
 ``pitchtrack.EndOfStream``.
 """

@@ -43,7 +43,7 @@ std::string to_json(const StreamInfo& i) {
                       {"is_live", i.is_live},  {"hwaccel", i.hwaccel},     {"gpu_convert", i.gpu_convert}};
   if (i.duration_s >= 0) j["duration_s"] = i.duration_s;
   if (i.frame_count >= 0) j["frame_count"] = i.frame_count;
-  return j.dump();
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);  // a URI need not be UTF-8
 }
 
 bool is_network_uri(const std::string& uri) {

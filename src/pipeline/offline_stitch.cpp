@@ -16,25 +16,25 @@ namespace pitchtrack {
 namespace {
 
 // A box whose team was not known yet (the team model fits after its first seconds; a new track
-// waits for its first vote) takes the team its track has next, when one follows within
-// `max_frames`: walked backwards, the last team seen is the next one in time. A longer wait is
+// waits for its first vote) takes the team its track has next, when one follows within `max_us`
+// of stream time: walked backwards, the last team seen is the next one in time. A longer wait is
 // the model's own answer (a kit it puts in neither team), not a wait, and stays unknown.
 // Returns the boxes filled.
-int64_t fill_unknown_teams(std::vector<FrameResult>& frames, int64_t max_frames) {
+int64_t fill_unknown_teams(std::vector<FrameResult>& frames, double max_us) {
   struct Known {
     int team;
     std::optional<float> confidence;
-    int64_t frame;
+    int64_t pts_us;
   };
   std::map<int64_t, Known> next;
   int64_t filled = 0;
   for (auto f = frames.rbegin(); f != frames.rend(); ++f) {
     for (Track& t : f->tracks) {
       if (t.team) {
-        next[t.track_id] = {*t.team, t.team_confidence, f->frame_index};
+        next[t.track_id] = {*t.team, t.team_confidence, f->pts_us};
       } else if (t.role != ObjectClass::kReferee) {
         if (const auto it = next.find(t.track_id);
-            it != next.end() && it->second.frame - f->frame_index <= max_frames) {
+            it != next.end() && static_cast<double>(it->second.pts_us - f->pts_us) <= max_us) {
           t.team = it->second.team;
           t.team_confidence = it->second.confidence;
           ++filled;
@@ -76,17 +76,24 @@ int64_t smooth_boxes(std::vector<std::vector<Track>>& tracks, const std::vector<
              shot[list[hi + 1].first] == shot[k]) {
         ++hi;
       }
-      const size_t h = std::min(k - list[lo].first, list[hi].first - k);  // symmetric reach
-      double x1 = 0, y1 = 0, x2 = 0, y2 = 0;
-      int n = 0;
-      for (size_t b = lo; b <= hi; ++b) {
-        if (list[b].first + h < k || list[b].first > k + h) continue;
-        const BoxXyxy& q = tracks[list[b].first][list[b].second].box_px;
-        x1 += q.x1;
-        y1 += q.y1;
-        x2 += q.x2;
-        y2 += q.y2;
-        ++n;
+      // Only offsets present on both sides (the track may miss frames): the mean of steady
+      // motion stays on it.
+      const BoxXyxy& own = tracks[k][list[a].second].box_px;
+      double x1 = own.x1, y1 = own.y1, x2 = own.x2, y2 = own.y2;
+      int n = 1;
+      for (size_t d = 1; d <= static_cast<size_t>(half); ++d) {
+        const BoxXyxy* before = nullptr;
+        const BoxXyxy* after = nullptr;
+        for (size_t b = lo; b <= hi; ++b) {
+          if (list[b].first + d == k) before = &tracks[list[b].first][list[b].second].box_px;
+          if (list[b].first == k + d) after = &tracks[list[b].first][list[b].second].box_px;
+        }
+        if (before == nullptr || after == nullptr) continue;
+        x1 += before->x1 + after->x1;
+        y1 += before->y1 + after->y1;
+        x2 += before->x2 + after->x2;
+        y2 += before->y2 + after->y2;
+        n += 2;
       }
       out[a] = {static_cast<float>(x1 / n), static_cast<float>(y1 / n), static_cast<float>(x2 / n),
                 static_cast<float>(y2 / n)};
@@ -102,7 +109,9 @@ int64_t smooth_boxes(std::vector<std::vector<Track>>& tracks, const std::vector<
 Result<OfflineStitchSummary> stitch_tracks_file(const std::string& path, const OfflineStitchConfig& config) {
   if (config.max_interpolation_gap < 0)
     return invalid_argument("offline stitch: max_interpolation_gap must be >= 0");
-  if (!(config.max_team_fill_s >= 0)) return invalid_argument("offline stitch: max_team_fill_s must be >= 0");
+  if (!(config.max_team_fill_s >= 0 && std::isfinite(config.max_team_fill_s))) {
+    return invalid_argument("offline stitch: max_team_fill_s must be finite and >= 0");
+  }
   if (config.smooth_half_window < 0)
     return invalid_argument("offline stitch: smooth_half_window must be >= 0");
   PT_ASSIGN_OR_RETURN(std::vector<FrameResult> frames, read_tracks_jsonl(path));
@@ -118,22 +127,24 @@ Result<OfflineStitchSummary> stitch_tracks_file(const std::string& path, const O
   }
   tracks = interpolate_gaps(stitch_tracklets(tracks, config.stitch), config.max_interpolation_gap);
   summary.boxes_smoothed = smooth_boxes(tracks, frames, config.smooth_half_window);
+  const bool smoothing = summary.boxes_smoothed > 0;
   size_t boxes_after = 0;
   for (size_t k = 0; k < frames.size(); ++k) {
     for (Track& t : tracks[k]) {
       after.insert(t.track_id);
-      // Filled boxes, and every box once smoothed, get their pitch position from the frame's
-      // homography and their (new) foot point.
-      if ((summary.boxes_smoothed > 0 || (t.det_index == -1 && !t.pitch_m)) && frames[k].homography) {
+      // Filled boxes get a pitch position from the frame's homography; a smoothed box that had
+      // one online gets it again from its new foot point (one without, e.g. off the pitch or in
+      // an uncalibrated frame, keeps none). Velocities stay the online ones.
+      const bool filled = t.det_index == -1 && !t.pitch_m;
+      if ((filled || (smoothing && t.pitch_m)) && frames[k].homography) {
         const auto foot = t.box_px.foot();
-        t.pitch_m = image_to_pitch(*frames[k].homography, foot[0], foot[1]);
+        t.pitch_m = image_to_pitch(normalize_homography(*frames[k].homography), foot[0], foot[1]);
       }
     }
     boxes_after += tracks[k].size();
     frames[k].tracks = std::move(tracks[k]);
   }
-  summary.teams_filled = fill_unknown_teams(
-      frames, static_cast<int64_t>(std::llround(config.max_team_fill_s * config.stitch.fps)));
+  summary.teams_filled = fill_unknown_teams(frames, config.max_team_fill_s * 1e6);
   summary.ids_before = static_cast<int64_t>(before.size());
   summary.ids_after = static_cast<int64_t>(after.size());
   summary.boxes_added = static_cast<int64_t>(boxes_after) - static_cast<int64_t>(boxes_before);

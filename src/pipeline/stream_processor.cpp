@@ -26,7 +26,7 @@ std::string to_json(const StreamStats& s) {
                         {"reconnects", s.reconnects},
                         {"running", s.running},
                         {"last_error", s.last_error}}
-      .dump();
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);  // messages quote URIs
 }
 
 namespace {
@@ -352,10 +352,16 @@ void StreamProcessor::pipeline_loop(std::stop_token stop) {
     }
     // Live input lost: report, then reopen with exponential backoff.
     spdlog::warn("stream '{}' disconnected: {}", uri_, s.to_string());
+    collect_reader_stats();
     {
       std::lock_guard lock(mutex_);
       ++stats_.disconnects;
       stats_.last_error = s.to_string();
+      // The lost input's reader goes now, not once its replacement is open: its source holds
+      // decoder resources the reopened one needs (an NVDEC place under hwaccel_max_decoders).
+      reader_->stop();
+      reader_dropped_base_ += reader_->stats().dropped;
+      reader_.reset();
     }
     const int64_t t_lost = clock_->now_us();
     double delay = cfg_.reconnect_initial_ms;
@@ -387,8 +393,10 @@ void StreamProcessor::pipeline_loop(std::stop_token stop) {
   for (InFlight& f : inflight) {  // an error or a stop left some in flight
     if (f.detections.valid()) f.detections.wait();
   }
-  reader_->stop();
-  collect_reader_stats();
+  if (reader_) {  // none when a reconnection did not succeed
+    reader_->stop();
+    collect_reader_stats();
+  }
   {
     std::lock_guard lock(mutex_);
     final_status_ = end;

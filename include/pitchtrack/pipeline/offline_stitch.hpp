@@ -25,12 +25,13 @@ namespace pitchtrack {
 struct OfflineStitchConfig {
   StitchConfig stitch;             // fps and the gap / speed bounds of stitching
   int max_interpolation_gap = 20;  // frames; 0 = no gap filling
-  // s; an unknown team is filled from the track's next team at most this far ahead (the team
+  // s of stream time (pts); an unknown team is filled from the track's next team at most this far
+  // ahead (the team
   // model fits after 2 s; a track unknown for longer is one the model puts in neither team)
   double max_team_fill_s = 3.0;
   // Each box becomes the mean of its track's boxes over this many processed frames before and
   // after it (same shot); 0 = off. 60 s synthetic match: pitch error through the GT homography
-  // 0.309 -> 0.294 m, HOTA 55.02 -> 55.38 at 2 (docs/PERFORMANCE.md).
+  // 0.309 -> 0.294 m, HOTA 55.02 -> 55.48 at 2 (docs/PERFORMANCE.md).
   int smooth_half_window = 2;
 };
 

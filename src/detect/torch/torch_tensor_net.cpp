@@ -15,7 +15,7 @@ namespace {
 
 class TorchTensorNetImpl final : public TorchTensorNet {
  public:
-  TorchTensorNetImpl(std::shared_ptr<const torch::jit::Module> module, std::string path, bool cuda, bool fp16)
+  TorchTensorNetImpl(std::shared_ptr<torch::jit::Module> module, std::string path, bool cuda, bool fp16)
       : module_(std::move(module)),
         path_(std::move(path)),
         cuda_(cuda),
@@ -38,7 +38,7 @@ class TorchTensorNetImpl final : public TorchTensorNet {
       if (fp16_) x = x.to(torch::kHalf);
       std::vector<torch::jit::IValue> args{x};
       // forward() of a loaded module changes nothing in it: the nets of one model share it.
-      const torch::jit::IValue out = const_cast<torch::jit::Module&>(*module_).forward(args);
+      const torch::jit::IValue out = module_->forward(args);
       if (!out.isTensor())
         return internal_error("model '" + path_ + "': output is a " + out.tagKind() + ", want a tensor");
       torch::Tensor t = out.toTensor();
@@ -59,7 +59,7 @@ class TorchTensorNetImpl final : public TorchTensorNet {
   }
 
  private:
-  std::shared_ptr<const torch::jit::Module> module_;  // shared by the nets of one model (load_shared)
+  std::shared_ptr<torch::jit::Module> module_;  // shared by the nets of one model (load_shared)
   std::string path_;
   bool cuda_;
   bool fp16_;
@@ -70,20 +70,21 @@ class TorchTensorNetImpl final : public TorchTensorNet {
 // One module per (file, device, precision) while any net uses it: each stream of a process has
 // its own keypoint net, and 32 copies of the weights on the GPU cost 32 times the memory for
 // nothing. Throws what torch::jit::load throws.
-std::shared_ptr<const torch::jit::Module> load_shared(const std::string& path, bool cuda, bool fp16) {
+std::shared_ptr<torch::jit::Module> load_shared(const std::string& path, bool cuda, bool fp16) {
   static std::mutex mutex;
-  static std::map<std::string, std::weak_ptr<const torch::jit::Module>> loaded;
+  static std::map<std::string, std::weak_ptr<torch::jit::Module>> loaded;
   std::error_code ec;
   const std::string canonical = std::filesystem::weakly_canonical(path, ec).string();
   const std::string key = (ec ? path : canonical) + (cuda ? "|cuda" : "|cpu") + (fp16 ? "|fp16" : "|fp32");
   std::lock_guard lock(mutex);
+  std::erase_if(loaded, [](const auto& entry) { return entry.second.expired(); });
   if (auto module = loaded[key].lock()) return module;
   torch::jit::Module m =
       torch::jit::load(path, cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU));
   m.eval();
   if (fp16) m.to(torch::kHalf);
   if (!cuda) m = torch::jit::optimize_for_inference(m);
-  auto module = std::make_shared<const torch::jit::Module>(std::move(m));
+  auto module = std::make_shared<torch::jit::Module>(std::move(m));
   loaded[key] = module;
   return module;
 }

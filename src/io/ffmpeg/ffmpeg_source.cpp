@@ -38,6 +38,18 @@ constexpr int kMaxConsecutiveCorrupt = 64;
 // Decoded pictures buffered between the decode thread and conversion.
 constexpr size_t kDecodeAhead = 2;
 
+// Whether FFmpeg can decode this codec through a CUDA device (NVDEC). A profile NVDEC lacks
+// (e.g. 4:2:2 H.264) still falls back in pick_cuda_format, at the first frame.
+bool decodes_with_cuda(const AVCodec* decoder) {
+  for (int i = 0;; ++i) {
+    const AVCodecHWConfig* c = avcodec_get_hw_config(decoder, i);
+    if (c == nullptr) return false;
+    if (c->device_type == AV_HWDEVICE_TYPE_CUDA &&
+        (c->methods & AV_CODEC_HW_CONFIG_METHOD_HW_DEVICE_CTX) != 0)
+      return true;
+  }
+}
+
 AVPixelFormat pick_cuda_format(AVCodecContext* /*ctx*/, const AVPixelFormat* formats) {
   for (const AVPixelFormat* p = formats; *p != AV_PIX_FMT_NONE; ++p) {
     if (*p == AV_PIX_FMT_CUDA) return *p;
@@ -307,7 +319,10 @@ Status FfmpegSource::open_decoder() {
   codec_->thread_type = live_ ? FF_THREAD_SLICE : (FF_THREAD_FRAME | FF_THREAD_SLICE);
   codec_->pkt_timebase = st->time_base;
 
-  if (config_.hwaccel == "cuda" && !nvdec_slot_.take(config_.hwaccel_max_decoders)) {
+  if (config_.hwaccel == "cuda" && !decodes_with_cuda(decoder)) {
+    spdlog::warn("'{}': FFmpeg has no CUDA decoding for codec '{}'; decoding on the CPU", uri_,
+                 decoder->name);
+  } else if (config_.hwaccel == "cuda" && !nvdec_slot_.take(config_.hwaccel_max_decoders)) {
     spdlog::info(
         "'{}': decoding on the CPU: {} sources already decode on NVDEC (source.hwaccel_max_decoders)", uri_,
         NvdecSlot::count());

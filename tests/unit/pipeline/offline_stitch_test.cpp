@@ -99,7 +99,7 @@ TEST(OfflineStitch, UnknownTeamsTakeTheTracksNextTeamWithinTheShot) {
   OfflineStitchConfig cfg;
   cfg.max_interpolation_gap = 0;
   cfg.stitch.fps = 25.0;
-  cfg.max_team_fill_s = 2.0 / 25.0;
+  cfg.max_team_fill_s = 2.5 / 25.0;  // 2 frames and a half
   auto s = stitch_tracks_file(copy, cfg);
   ASSERT_TRUE(s.is_ok()) << s.status().to_string();
   EXPECT_EQ(s->teams_filled, 2);
@@ -150,6 +150,14 @@ TEST(OfflineStitch, SmoothsBoxesWithinTheShotAndRecomputesPitch) {
       t.score = 0.9f;
       t.pitch_m = PitchPoint{(x + 8) / 10.0, 24.0};
       f.tracks.push_back(t);
+      if (k != 5) {  // id 2: steady walk, missing on frame 5; must stay on its line
+        Track u = t;
+        u.track_id = 2;
+        const float x2 = 500.0f + 3.0f * static_cast<float>(k);
+        u.box_px = {x2, 300, x2 + 16, 340};
+        u.pitch_m = PitchPoint{(x2 + 8) / 10.0, 34.0};
+        f.tracks.push_back(u);
+      }
       out << to_jsonl_line(f) << '\n';
     }
   }
@@ -158,14 +166,19 @@ TEST(OfflineStitch, SmoothsBoxesWithinTheShotAndRecomputesPitch) {
   cfg.smooth_half_window = 2;
   auto s = stitch_tracks_file(path, cfg);
   ASSERT_TRUE(s.is_ok()) << s.status().to_string();
-  EXPECT_EQ(s->boxes_smoothed, 16);
+  EXPECT_EQ(s->boxes_smoothed, 16 + 15);  // id 2: not frames 0, 9 (before the cut), 10, 19
   auto back = read_tracks_jsonl(path);
   ASSERT_TRUE(back.is_ok()) << back.status().to_string();
   ASSERT_EQ(back->size(), 20u);
   for (const FrameResult& f : *back) {
-    ASSERT_EQ(f.tracks.size(), 1u);
     const int k = static_cast<int>(f.frame_index);
+    ASSERT_EQ(f.tracks.size(), k == 5 ? 1u : 2u);
+    for (const Track& u : f.tracks) {
+      if (u.track_id != 2) continue;
+      EXPECT_NEAR(u.box_px.x1, 500.0f + 3.0f * static_cast<float>(k), 0.01f) << "id 2, frame " << k;
+    }
     const Track& t = f.tracks[0];
+    ASSERT_EQ(t.track_id, 1);
     const int in_shot = k % 10;
     if (in_shot == 0 || in_shot == 9) {
       EXPECT_NEAR(t.box_px.x1, jittered_x(k), 0.01f) << "frame " << k;

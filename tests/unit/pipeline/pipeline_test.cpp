@@ -303,9 +303,9 @@ TEST(RunConfig, ShippedConfigsLoadAndUnknownKeysFail) {
     auto c = load_run_config(testing::source_dir() + "/config/" + name);
     EXPECT_TRUE(c.is_ok()) << name << ": " << c.status().to_string();
   }
-  EXPECT_GT(
-      load_run_config(testing::source_dir() + "/config/multistream-gpu.yaml")->source.hwaccel_max_decoders,
-      0);
+  const auto multi = load_run_config(testing::source_dir() + "/config/multistream-gpu.yaml");
+  ASSERT_TRUE(multi.is_ok()) << multi.status().to_string();
+  EXPECT_GT(multi->source.hwaccel_max_decoders, 0);
   const std::string bad = (std::filesystem::temp_directory_path() / "pt_bad.yaml").string();
   std::ofstream(bad) << "mode: realtime\ndetector:\n  backnd: onnx\n";
   auto c = load_run_config(bad);
