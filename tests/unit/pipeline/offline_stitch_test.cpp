@@ -18,25 +18,35 @@ std::string temp_file(const std::string& name) {
   return (d / name).string();
 }
 
+// Frame k at 25 fps; with `homography`, image -> pitch is metres = px / 10.
+FrameResult frame_at(int k, bool homography, bool cut = false) {
+  FrameResult f;
+  f.frame_index = k;
+  f.pts_us = k * 40000;
+  f.camera_cut = cut;
+  if (homography) f.homography = Homography{0.1, 0, 0, 0, 0.1, 0, 0, 0, 1};
+  return f;
+}
+
+// A confirmed 16x40 px person box at (x, y) with its pitch position under frame_at's homography.
+Track person(int64_t id, float x, float y) {
+  Track t;
+  t.track_id = id;
+  t.state = TrackState::kConfirmed;
+  t.box_px = {x, y, x + 16, y + 40};
+  t.score = 0.9f;
+  t.pitch_m = PitchPoint{(x + 8) / 10.0, (y + 40) / 10.0};
+  return t;
+}
+
 // One person walking right at 2 px/frame, 40 px tall: id 1 on frames 0-19, unseen on 20-22,
 // back as id 2 on frames 23-39 where the walk continues. Image -> pitch: metres = px / 10.
 void write_two_fragments(const std::string& path) {
   std::ofstream out(path);
   for (int k = 0; k < 40; ++k) {
-    FrameResult f;
-    f.frame_index = k;
-    f.pts_us = k * 40000;
-    f.homography = Homography{0.1, 0, 0, 0, 0.1, 0, 0, 0, 1};
-    if (k < 20 || k >= 23) {
-      Track t;
-      t.track_id = k < 20 ? 1 : 2;
-      t.state = TrackState::kConfirmed;
-      const float x = 100.0f + 2.0f * static_cast<float>(k);
-      t.box_px = {x, 200, x + 16, 240};
-      t.score = 0.9f;
-      t.pitch_m = PitchPoint{(x + 8) / 10.0, 24.0};
-      f.tracks.push_back(t);
-    }
+    FrameResult f = frame_at(k, true);
+    if (k < 20 || k >= 23)
+      f.tracks.push_back(person(k < 20 ? 1 : 2, 100.0f + 2.0f * static_cast<float>(k), 200));
     out << to_jsonl_line(f) << '\n';
   }
 }
@@ -73,17 +83,10 @@ TEST(OfflineStitch, UnknownTeamsTakeTheTracksNextTeamWithinTheShot) {
   {
     std::ofstream out(path);
     for (int k = 0; k < 10; ++k) {
-      FrameResult f;
-      f.frame_index = k;
-      f.pts_us = k * 40000;
-      f.camera_cut = k == 6;
+      FrameResult f = frame_at(k, false, k == 6);
       for (int id = 1; id <= 4; ++id) {
-        Track t;
-        t.track_id = id;
-        t.state = TrackState::kConfirmed;
-        const float x = 100.0f * static_cast<float>(id);
-        t.box_px = {x, 200, x + 16, 240};
-        t.score = 0.9f;
+        Track t = person(id, 100.0f * static_cast<float>(id), 200);
+        t.pitch_m.reset();
         t.role = id == 3 ? ObjectClass::kReferee : ObjectClass::kPlayer;
         if ((id == 1 && k >= 3) || (id == 2 && k >= 6)) {
           t.team = id == 1 ? 1 : 0;
@@ -137,27 +140,10 @@ TEST(OfflineStitch, SmoothsBoxesWithinTheShotAndRecomputesPitch) {
   {
     std::ofstream out(path);
     for (int k = 0; k < 20; ++k) {
-      FrameResult f;
-      f.frame_index = k;
-      f.pts_us = k * 40000;
-      f.camera_cut = k == 10;
-      f.homography = Homography{0.1, 0, 0, 0, 0.1, 0, 0, 0, 1};
-      Track t;
-      t.track_id = 1;
-      t.state = TrackState::kConfirmed;
-      const float x = jittered_x(k);
-      t.box_px = {x, 200, x + 16, 240};
-      t.score = 0.9f;
-      t.pitch_m = PitchPoint{(x + 8) / 10.0, 24.0};
-      f.tracks.push_back(t);
-      if (k != 5) {  // id 2: steady walk, missing on frame 5; must stay on its line
-        Track u = t;
-        u.track_id = 2;
-        const float x2 = 500.0f + 3.0f * static_cast<float>(k);
-        u.box_px = {x2, 300, x2 + 16, 340};
-        u.pitch_m = PitchPoint{(x2 + 8) / 10.0, 34.0};
-        f.tracks.push_back(u);
-      }
+      FrameResult f = frame_at(k, true, k == 10);
+      f.tracks.push_back(person(1, jittered_x(k), 200));
+      // id 2: steady walk, missing on frame 5; must stay on its line
+      if (k != 5) f.tracks.push_back(person(2, 500.0f + 3.0f * static_cast<float>(k), 300));
       out << to_jsonl_line(f) << '\n';
     }
   }
