@@ -140,6 +140,7 @@ class FfmpegSource final : public Source {
     return av::to_status(err, what, uri_);
   }
   Status open_decoder();
+  void use_nvdec(const AVCodec* decoder);
   // Demux + decode one frame (decode thread).
   Result<av::FramePtr> decode_next();
   void decode_loop(std::stop_token stop);
@@ -301,6 +302,44 @@ int shared_cuda_device(AVBufferRef** dev, bool* primary) {
   return *dev != nullptr ? 0 : AVERROR(ENOMEM);
 }
 
+// hwaccel cuda: decodes through NVDEC when FFmpeg can for this codec, a place under
+// hwaccel_max_decoders is free and the CUDA device opens; otherwise on the CPU, with a log line.
+void FfmpegSource::use_nvdec(const AVCodec* decoder) {
+  if (!decodes_with_cuda(decoder)) {
+    spdlog::warn("'{}': FFmpeg has no CUDA decoding for codec '{}'; decoding on the CPU", uri_,
+                 decoder->name);
+    return;
+  }
+  if (!nvdec_slot_.take(config_.hwaccel_max_decoders)) {
+    spdlog::info(
+        "'{}': decoding on the CPU: {} sources already decode on NVDEC (source.hwaccel_max_decoders)", uri_,
+        NvdecSlot::count());
+    return;
+  }
+  AVBufferRef* dev = nullptr;
+  bool primary = false;
+  const int err = shared_cuda_device(&dev, &primary);
+  if (err < 0) {
+    nvdec_slot_.release();
+    spdlog::warn("hwaccel cuda unavailable for '{}' ({}); decoding on the CPU", uri_, av::error_string(err));
+    return;
+  }
+  hw_device_.reset(dev);
+  codec_->hw_device_ctx = av_buffer_ref(dev);
+  codec_->get_format = &pick_cuda_format;
+  info_.hwaccel = "cuda";
+  if (primary && config_.device_converter) {
+    auto conv = config_.device_converter();
+    if (conv.is_ok() && *conv) {
+      gpu_convert_ = std::move(conv).value();
+      info_.gpu_convert = true;
+    } else if (!conv.is_ok()) {
+      spdlog::warn("'{}': no GPU frame conversion ({}); converting on the CPU", uri_,
+                   conv.status().to_string());
+    }
+  }
+}
+
 Status FfmpegSource::open_decoder() {
   const AVStream* st = fmt_->streams[stream_index_];
   const AVCodec* decoder = avcodec_find_decoder(st->codecpar->codec_id);
@@ -319,37 +358,8 @@ Status FfmpegSource::open_decoder() {
   codec_->thread_type = live_ ? FF_THREAD_SLICE : (FF_THREAD_FRAME | FF_THREAD_SLICE);
   codec_->pkt_timebase = st->time_base;
 
-  if (config_.hwaccel == "cuda" && !decodes_with_cuda(decoder)) {
-    spdlog::warn("'{}': FFmpeg has no CUDA decoding for codec '{}'; decoding on the CPU", uri_,
-                 decoder->name);
-  } else if (config_.hwaccel == "cuda" && !nvdec_slot_.take(config_.hwaccel_max_decoders)) {
-    spdlog::info(
-        "'{}': decoding on the CPU: {} sources already decode on NVDEC (source.hwaccel_max_decoders)", uri_,
-        NvdecSlot::count());
-  } else if (config_.hwaccel == "cuda") {
-    AVBufferRef* dev = nullptr;
-    bool primary = false;
-    err = shared_cuda_device(&dev, &primary);
-    if (err < 0) {
-      nvdec_slot_.release();
-      spdlog::warn("hwaccel cuda unavailable for '{}' ({}); decoding on the CPU", uri_,
-                   av::error_string(err));
-    } else {
-      hw_device_.reset(dev);
-      codec_->hw_device_ctx = av_buffer_ref(dev);
-      codec_->get_format = &pick_cuda_format;
-      info_.hwaccel = "cuda";
-      if (primary && config_.device_converter) {
-        auto conv = config_.device_converter();
-        if (conv.is_ok() && *conv) {
-          gpu_convert_ = std::move(conv).value();
-          info_.gpu_convert = true;
-        } else if (!conv.is_ok()) {
-          spdlog::warn("'{}': no GPU frame conversion ({}); converting on the CPU", uri_,
-                       conv.status().to_string());
-        }
-      }
-    }
+  if (config_.hwaccel == "cuda") {
+    use_nvdec(decoder);
   } else if (config_.hwaccel != "none" && !config_.hwaccel.empty()) {
     return invalid_argument("source.hwaccel: '" + config_.hwaccel + "' is not one of none, cuda");
   }
