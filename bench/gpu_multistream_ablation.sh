@@ -9,9 +9,11 @@
 # decoding instead of NVDEC (cpudecode), one frame per stream in the batcher instead of two
 # (clients1), batches released 5 ms after their oldest frame instead of 10 ms (maxwait5),
 # batches of up to 32 frames instead of 16 (batch32), NVDEC for every stream or for at most 8, 16
-# or 24 of them instead of the config's 20 (nvdecall, nvdec8, nvdec16, nvdec24).
+# or 24 of them instead of the config's 20 (nvdecall, nvdec8, nvdec16, nvdec24), frames in
+# ordinary memory copied into a staging buffer before the upload (nopin), the forward pass
+# launched layer by layer instead of as a CUDA graph (nographs), both (plain).
 #
-#   bench/gpu_multistream_ablation.sh OUT [STREAMS] [SECONDS]
+#   [HOG_CORES=K] [VARIANTS='...'] bench/gpu_multistream_ablation.sh OUT [STREAMS] [SECONDS]
 set -uo pipefail
 out=${1:?usage: bench/gpu_multistream_ablation.sh OUT [STREAMS] [SECONDS]}
 n=${2:-32}
@@ -40,6 +42,10 @@ variants = {
     "clients1": re.sub(r"^  clients_per_stream: 2 ", "  clients_per_stream: 1 ", base, flags=re.M),
     "maxwait5": re.sub(r"^  max_wait_ms: 10 ", "  max_wait_ms: 5  ", base, flags=re.M),
     "batch32": re.sub(r"^  max_batch: 16 ", "  max_batch: 32 ", base, flags=re.M),
+    "nopin": re.sub(r"^  pin_frames: true ", "  pin_frames: false", base, flags=re.M),
+    "nographs": re.sub(r"^  cuda_graphs: true ", "  cuda_graphs: false", base, flags=re.M),
+    "plain": re.sub(r"^  cuda_graphs: true ", "  cuda_graphs: false",
+                    re.sub(r"^  pin_frames: true ", "  pin_frames: false", base, flags=re.M), flags=re.M),
 }
 # Decoder placement: NVDEC for every stream (nvdecall) or for at most 8, 16, 24 of them (those
 # other than the base config's own cap).
@@ -50,11 +56,24 @@ for name, text in variants.items():
     assert text != base, name
     open(f"/tmp/abl_{name}.yaml", "w").write(text)
 PY
+# HOG_CORES=K: K busy loops run beside each bench (a host with K fewer free cores, as on a slower
+# or shared machine); the files are then named abl_<variant>_<N>_hog<K>.
+hog=${HOG_CORES:-0}
+suffix=""
+(( hog > 0 )) && suffix="_hog$hog"
 for v in ${VARIANTS:-base nomotion motion640 dec2 spin clientresize maxlat120 nocalib}; do
   cfg=$base
   [[ $v != base ]] && cfg=/tmp/abl_$v.yaml
+  hogs=()
+  for (( k = 0; k < hog; ++k )); do
+    timeout $(( seconds + 90 )) bash -c 'while :; do :; done' &
+    hogs+=($!)
+  done
   timeout $(( seconds + 90 )) $P bench --config "$cfg" --source /tmp/m1080/match.mp4 --streams "$n" \
-    --duration "$seconds" --json "$out/abl_${v}_${n}.json" > "$out/abl_${v}_${n}.txt" 2>&1
-  echo "== $n streams, $v (rc $?)"
-  grep -E "aggregate FPS|latency p50|frame drops|CPU  |detector batches|decoding|stage ms" "$out/abl_${v}_${n}.txt"
+    --duration "$seconds" --json "$out/abl_${v}_${n}${suffix}.json" > "$out/abl_${v}_${n}${suffix}.txt" 2>&1
+  rc=$?
+  (( ${#hogs[@]} )) && kill "${hogs[@]}" 2>/dev/null
+  wait 2>/dev/null
+  echo "== $n streams, $v${suffix:+, $hog busy cores} (rc $rc)"
+  grep -E "aggregate FPS|latency p50|frame drops|GPU memory|CPU  |detector batches|decoding|stage ms" "$out/abl_${v}_${n}${suffix}.txt"
 done

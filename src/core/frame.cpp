@@ -1,5 +1,7 @@
 #include "pitchtrack/core/frame.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -13,22 +15,42 @@ int aligned_stride(int width) {
   const size_t row = static_cast<size_t>(width) * 3;
   return static_cast<int>((row + kAlign - 1) / kAlign * kAlign);
 }
-struct AlignedFree {
-  void operator()(uint8_t* p) const { std::free(p); }
+std::atomic<const FrameHostAllocator*> g_allocator{nullptr};
+
+// Frees with the allocator that made the buffer (nullptr: the heap).
+struct PixelFree {
+  const FrameHostAllocator* allocator = nullptr;
+  void operator()(uint8_t* p) const {
+    if (allocator != nullptr) {
+      allocator->free(p);
+    } else {
+      std::free(p);
+    }
+  }
 };
 }  // namespace
 
 struct FrameStorage {
-  FrameStorage(int w, int h) : width(w), height(h), stride(aligned_stride(w)) {
-    const size_t bytes = static_cast<size_t>(stride) * static_cast<size_t>(h);
-    void* p = std::aligned_alloc(kAlign, bytes == 0 ? kAlign : bytes);
+  // use_allocator: a FramePool buffer, from the registered allocator if there is one.
+  FrameStorage(int w, int h, bool use_allocator = false) : width(w), height(h), stride(aligned_stride(w)) {
+    const size_t bytes = std::max<size_t>(kAlign, static_cast<size_t>(stride) * static_cast<size_t>(h));
+    const FrameHostAllocator* a = use_allocator ? g_allocator.load(std::memory_order_acquire) : nullptr;
+    if (a != nullptr) {
+      if (void* p = a->alloc(bytes)) {
+        pixels = std::unique_ptr<uint8_t, PixelFree>(static_cast<uint8_t*>(p), PixelFree{a});
+        pinned = a->pinned;
+        return;
+      }
+    }
+    void* p = std::aligned_alloc(kAlign, bytes);
     if (p == nullptr) throw std::bad_alloc();
-    pixels.reset(static_cast<uint8_t*>(p));
+    pixels = std::unique_ptr<uint8_t, PixelFree>(static_cast<uint8_t*>(p), PixelFree{});
   }
   int width;
   int height;
   int stride;
-  std::unique_ptr<uint8_t, AlignedFree> pixels;
+  bool pinned = false;
+  std::unique_ptr<uint8_t, PixelFree> pixels;
 };
 
 struct FramePoolState {
@@ -40,6 +62,13 @@ struct FramePoolState {
 };
 
 }  // namespace detail
+
+void set_frame_host_allocator(const FrameHostAllocator* a) {
+  detail::g_allocator.store(a, std::memory_order_release);
+}
+const FrameHostAllocator* frame_host_allocator() {
+  return detail::g_allocator.load(std::memory_order_acquire);
+}
 
 namespace {
 // Wraps a storage in a shared_ptr whose deleter hands it back to the pool if the pool lives.
@@ -68,6 +97,7 @@ int Frame::width() const { return storage_ ? storage_->width : 0; }
 int Frame::height() const { return storage_ ? storage_->height : 0; }
 int Frame::stride_bytes() const { return storage_ ? storage_->stride : 0; }
 const uint8_t* Frame::data() const { return storage_ ? storage_->pixels.get() : nullptr; }
+bool Frame::pinned() const { return storage_ && storage_->pinned; }
 
 Frame Frame::clone() const {
   if (empty()) return {};
@@ -87,6 +117,7 @@ int MutableFrame::width() const { return storage_->width; }
 int MutableFrame::height() const { return storage_->height; }
 int MutableFrame::stride_bytes() const { return storage_->stride; }
 uint8_t* MutableFrame::data() { return storage_->pixels.get(); }
+bool MutableFrame::pinned() const { return storage_->pinned; }
 Frame MutableFrame::freeze() && { return Frame(std::move(storage_)); }
 
 // ---- FramePool ----
@@ -108,7 +139,7 @@ MutableFrame FramePool::acquire() {
       ++state_->allocated;
     }
   }
-  if (!storage) storage = std::make_unique<detail::FrameStorage>(width_, height_);
+  if (!storage) storage = std::make_unique<detail::FrameStorage>(width_, height_, /*use_allocator=*/true);
   return MutableFrame(make_pooled(std::move(storage), state_));
 }
 

@@ -118,6 +118,8 @@ Result<RunConfig> load_run_config(const std::string& path) {
     PT_RETURN_IF_ERROR(r.get("warmup_runs", d.warmup_runs));
     PT_RETURN_IF_ERROR(r.get("gpu_memory_limit_mb", d.gpu_memory_limit_mb));
     PT_RETURN_IF_ERROR(r.get("cuda_wait", d.cuda_wait));
+    PT_RETURN_IF_ERROR(r.get("pin_frames", d.pin_frames));
+    PT_RETURN_IF_ERROR(r.get("cuda_graphs", d.cuda_graphs));
     PT_RETURN_IF_ERROR(r.get("sessions", c.pipeline.detector_sessions));
     if (d.cuda_wait != "block" && d.cuda_wait != "spin") {
       return invalid_argument(path + ": detector.cuda_wait must be block or spin, got '" + d.cuda_wait + "'");

@@ -241,8 +241,11 @@ std::string MultiStreamReport::to_json() const {
   j["rss_mb"] = rss_mb;
   j["cpu_cores_used"] = cpu_cores_used;
   j["cpu_cores"] = cpu_cores;
-  j["detector"] = {
-      {"backend", detector.backend}, {"device", detector.device}, {"precision", detector.precision}};
+  j["detector"] = {{"backend", detector.backend},
+                   {"device", detector.device},
+                   {"precision", detector.precision},
+                   {"cuda_graphs", detector.cuda_graphs},
+                   {"pinned_frames", detector.pinned_frames}};
   j["batcher"] = {{"batches", batcher.batches},
                   {"frames", batcher.frames},
                   {"mean_batch", batcher.mean_batch},
@@ -270,7 +273,8 @@ std::string MultiStreamReport::to_json() const {
 std::string MultiStreamReport::to_table() const {
   std::ostringstream o;
   o << "streams                 " << streams << " sharing one " << detector.backend << " detector ("
-    << detector.device << ", " << detector.precision << ")\n";
+    << detector.device << ", " << detector.precision << (detector.cuda_graphs ? ", CUDA graphs" : "")
+    << (detector.pinned_frames ? ", page-locked frames" : "") << ")\n";
   o << "aggregate FPS           " << fmt("%.1f", aggregate_fps) << " of " << fmt("%.1f", target_fps)
     << " asked (" << fmt("%.2f", streams > 0 ? aggregate_fps / streams : 0.0) << " per stream)\n";
   o << "latency p50 / p99       " << fmt("%.1f", latency_p50_ms) << " / " << fmt("%.1f", latency_p99_ms)

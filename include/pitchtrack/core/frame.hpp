@@ -38,6 +38,9 @@ class Frame {
   const uint8_t* data() const;
   const uint8_t* row(int y) const { return data() + static_cast<ptrdiff_t>(y) * stride_bytes(); }
   long use_count() const { return storage_.use_count(); }
+  // True when the pixels are in page-locked host memory (a FramePool buffer made while a
+  // page-locked FrameHostAllocator was registered): a GPU can copy them by DMA, asynchronously.
+  bool pinned() const;
   bool shares_pixels_with(const Frame& other) const { return storage_ == other.storage_; }
 
   Frame clone() const;  // deep copy of pixels and metadata, not pooled
@@ -66,6 +69,7 @@ class MutableFrame {
   int stride_bytes() const;
   uint8_t* data();
   uint8_t* row(int y) { return data() + static_cast<ptrdiff_t>(y) * stride_bytes(); }
+  bool pinned() const;  // see Frame::pinned()
 
   Frame freeze() &&;
 
@@ -78,8 +82,24 @@ class MutableFrame {
 // A width x height frame with every byte set to `value` (warm-up and probe inputs).
 Frame uniform_frame(int width, int height, uint8_t value);
 
+// Where FramePool buffers come from. By default 64-byte aligned heap memory. A CUDA build
+// registers page-locked memory (the torch detector on CUDA with detector.pin_frames) so decoded
+// frames upload to the GPU straight from the reader's buffer, without a staging copy.
+// alloc returns nullptr on failure (the pool then falls back to the heap); free must accept
+// what alloc returned, from any thread, at any time (also after the GPU work has ended).
+struct FrameHostAllocator {
+  const char* name = "heap";
+  void* (*alloc)(size_t bytes) = nullptr;
+  void (*free)(void* p) = nullptr;
+  bool pinned = false;  // the memory is page-locked
+};
+// Process-wide; nullptr restores the heap. Buffers keep the allocator that made them (they are
+// freed by it), so switching affects only buffers allocated afterwards. `a` must outlive them.
+void set_frame_host_allocator(const FrameHostAllocator* a);
+const FrameHostAllocator* frame_host_allocator();  // nullptr: the heap
+
 // A pool of equally sized BGR8 buffers. Thread-safe. acquire() reuses a free buffer or
-// allocates a new one; at most `max_free` idle buffers are kept.
+// allocates a new one (from frame_host_allocator()); at most `max_free` idle buffers are kept.
 class FramePool {
  public:
   struct Stats {

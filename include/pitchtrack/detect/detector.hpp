@@ -40,6 +40,10 @@ struct DetectorConfig {
                                     // an allocation beyond it fails as a clear error instead of growing
   std::string cuda_wait = "block";  // torch on cuda: how host threads wait for the GPU, process-wide:
                                     // block (sleep) | spin (busy-poll, CUDA's default)
+  bool pin_frames = true;    // torch on cuda: frame buffers of readers made afterwards are page-locked,
+                             // so frames upload by DMA without a staging copy (process-wide once set)
+  bool cuda_graphs = false;  // torch on cuda: each batch size's forward pass is captured once as a CUDA
+                             // graph and replayed (one launch instead of one per layer)
 };
 
 // Where a frame lands in a learned detector's input: scaled by `scale` (input px per frame px),
@@ -65,8 +69,10 @@ struct DetectorCaps {
   int max_batch = 1;
   int input_width = 0;  // px, 0 when the backend works at the frame's size
   int input_height = 0;
-  bool learned = true;     // false for the classical (no weights) detector
-  bool letterbox = false;  // frames are letterboxed to input_width x input_height (letterbox_geometry)
+  bool learned = true;         // false for the classical (no weights) detector
+  bool letterbox = false;      // frames are letterboxed to input_width x input_height (letterbox_geometry)
+  bool cuda_graphs = false;    // forward passes are replayed CUDA graphs (detector.cuda_graphs)
+  bool pinned_frames = false;  // readers' frame buffers are page-locked for it (detector.pin_frames)
 };
 
 // Wall time of the last detect() call, ms.

@@ -23,6 +23,7 @@
 
 #include <cstdio>
 
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -36,6 +37,7 @@
 #define PITCHTRACK_SESSION_STREAMS 0
 #endif
 
+#include "pitchtrack/core/frame.hpp"
 #include "pitchtrack/core/status.hpp"
 
 namespace pitchtrack::detect {
@@ -179,5 +181,69 @@ inline Status apply_cuda_wait(const std::string& mode) {
   applied = want;
   return Status::ok();
 }
+
+#if PITCHTRACK_SESSION_STREAMS
+// Page-locked host memory for FramePool buffers (detector.pin_frames): the GPU copies such a
+// frame by DMA, asynchronously, so the detector uploads decoded frames straight from the
+// reader's buffers and the NVDEC conversion downloads straight into them, with no staging copy
+// on the CPU. cudaHostAlloc takes milliseconds and cudaFreeHost may wait for the device, so
+// freed buffers are kept, by size, for the next allocation (at most kKeepBytes in all; pools
+// hold their idle buffers themselves, so this cache only sees buffers of pools that went away
+// or overflowed).
+class PinnedFrameMemory {
+ public:
+  static const FrameHostAllocator* allocator() {
+    static const FrameHostAllocator a{"cuda-pinned", &alloc, &release, true};
+    return &a;
+  }
+
+ private:
+  static constexpr size_t kKeepBytes = size_t{1} << 30;
+  struct Cache {
+    std::mutex mutex;
+    std::map<void*, size_t> sizes;              // every live or cached block
+    std::multimap<size_t, void*> free_by_size;  // cached blocks
+    size_t free_bytes = 0;
+  };
+  static Cache& cache() {
+    static auto* c = new Cache();  // never destroyed: frames may be freed during static teardown
+    return *c;
+  }
+  static void* alloc(size_t bytes) {
+    Cache& c = cache();
+    {
+      std::lock_guard lock(c.mutex);
+      auto it = c.free_by_size.find(bytes);
+      if (it != c.free_by_size.end()) {
+        void* p = it->second;
+        c.free_by_size.erase(it);
+        c.free_bytes -= bytes;
+        return p;
+      }
+    }
+    void* p = nullptr;
+    if (cudaHostAlloc(&p, bytes, cudaHostAllocPortable) != cudaSuccess) {
+      (void)cudaGetLastError();  // clear it; the pool falls back to the heap
+      return nullptr;
+    }
+    std::lock_guard lock(c.mutex);
+    c.sizes[p] = bytes;
+    return p;
+  }
+  static void release(void* p) {
+    Cache& c = cache();
+    std::lock_guard lock(c.mutex);
+    const auto it = c.sizes.find(p);
+    const size_t bytes = it == c.sizes.end() ? 0 : it->second;
+    if (bytes > 0 && c.free_bytes + bytes <= kKeepBytes) {
+      c.free_by_size.emplace(bytes, p);
+      c.free_bytes += bytes;
+      return;
+    }
+    if (it != c.sizes.end()) c.sizes.erase(it);
+    if (cudaFreeHost(p) != cudaSuccess) (void)cudaGetLastError();  // e.g. at exit, CUDA already unloaded
+  }
+};
+#endif
 
 }  // namespace pitchtrack::detect

@@ -5,6 +5,7 @@
 #include <torch/cuda.h>
 #include <torch/script.h>
 #if PITCHTRACK_TORCH_CUDA
+#include <ATen/cuda/CUDAGraph.h>
 #include <c10/cuda/CUDACachingAllocator.h>
 #if PITCHTRACK_HAVE_CUDART
 #include <cuda_runtime_api.h>
@@ -13,11 +14,16 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "detect/centernet_model.hpp"
@@ -32,6 +38,9 @@ double ms_since(Clock::time_point t0) {
 }
 
 std::span<const int64_t> as_span(c10::IntArrayRef a) { return {a.data(), a.size()}; }
+
+// The first line of a (libtorch: multi-line, with a backtrace) error message.
+[[maybe_unused]] std::string first_line(const std::string& what) { return what.substr(0, what.find('\n')); }
 
 constexpr size_t kParallelCopyBytes = size_t{8} << 20;  // upload batches this large use host_threads_
 constexpr int64_t kParallelDecodeFrames = 4;            // CUDA batches this large decode on host_threads_
@@ -100,6 +109,8 @@ DetectorCaps torch_caps(const Placement& place, const DetectorConfig& config, co
   caps.input_width = meta.input_width;
   caps.input_height = meta.input_height;
   caps.letterbox = true;
+  const FrameHostAllocator* frames = frame_host_allocator();
+  caps.pinned_frames = place.cuda && frames != nullptr && frames->pinned;
   return caps;
 }
 
@@ -171,6 +182,7 @@ class TorchSession final : public Detector {
         }
       }
       s->stream_.synchronize();
+      if (place.cuda && config.cuda_graphs) s->capture_graphs();
     } catch (const c10::Error& e) {
       return internal_error("detector model '" + config.model_path +
                             "': libtorch session set-up failed: " + e.what_without_backtrace());
@@ -181,7 +193,13 @@ class TorchSession final : public Detector {
     return std::unique_ptr<Detector>(std::move(s));
   }
 
-  DetectorCaps caps() const override { return torch_caps(place_, config_, meta_); }
+  DetectorCaps caps() const override {
+    DetectorCaps c = torch_caps(place_, config_, meta_);
+#if PITCHTRACK_TORCH_CUDA
+    c.cuda_graphs = !graphs_.empty();
+#endif
+    return c;
+  }
   DetectorTimings last_timings() const override { return timings_; }
   double gpu_memory_mb() const override { return place_.cuda ? cuda_memory_used_mb() : -1.0; }
 
@@ -233,6 +251,77 @@ class TorchSession final : public Detector {
     return shapes;
   }
 
+  // detector.cuda_graphs: each bucket's forward pass captured once (after the warm-up, so cuDNN
+  // has chosen its algorithms and the TorchScript executor its plan) and replayed per batch: one
+  // graph launch instead of a launch per layer, so a busy CPU delays the batch less. The graphs
+  // read input_ (a fixed address) and write their own output tensor; they share one memory pool,
+  // which is safe because a session replays one at a time and copies the output out before the
+  // next. Relaxed capture mode: cuDNN may allocate its own device memory on a plan's first run
+  // (thread-local mode failed there with CUDNN_STATUS_INTERNAL_ERROR_DEVICE_ALLOCATION_FAILED on
+  // the H100 host), and other threads' CUDA work (decoders, keypoint nets) goes on meanwhile. A
+  // capture that fails leaves the session on per-layer launches, with a warning: the option
+  // changes speed, never results.
+  void capture_graphs() {
+#if PITCHTRACK_TORCH_CUDA
+    using PoolId = decltype(std::declval<at::cuda::CUDAGraph&>().pool());
+    std::optional<PoolId> pool;
+    // Largest batch first: the smaller graphs' tensors then fit into blocks the larger capture
+    // left free in the shared pool. In ascending order every bucket added its own blocks and the
+    // pools of 2 sessions at max_batch 16 held ~0.44 GB more than per-layer launches.
+    std::vector<int64_t> shapes = warm_shapes();
+    std::sort(shapes.rbegin(), shapes.rend());
+    for (const int64_t b : shapes) {
+      auto graph = std::make_unique<at::cuda::CUDAGraph>();
+      try {
+        graph->capture_begin(pool.value_or(PoolId{0, 0}), cudaStreamCaptureModeRelaxed);
+        torch::jit::IValue out;
+        try {
+          std::vector<torch::jit::IValue> args{input_.narrow(0, 0, b)};
+          out = module_.forward(args);
+        } catch (...) {
+          try {
+            graph->capture_end();  // ends the (invalidated) capture so the stream works again
+          } catch (...) {
+          }
+          throw;
+        }
+        graph->capture_end();
+        if (!out.isTensor()) throw std::runtime_error("the forward pass returned a " + out.tagKind());
+        if (!pool) pool = graph->pool();
+        graph->replay();  // a first replay outside the capture (CUDA uploads the graph then)
+        graphs_[b] = Captured{std::move(graph), out.toTensor()};
+      } catch (const std::exception& e) {
+        graphs_.clear();
+        (void)cudaGetLastError();
+        // No spdlog here (cuda_session_stream.hpp says why).
+        std::fprintf(
+            stderr,
+            "[warning] detector model '%s': detector.cuda_graphs: capturing the forward pass of batch %lld "
+            "failed (%s); this session launches it layer by layer\n",
+            config_.model_path.c_str(), static_cast<long long>(b), first_line(e.what()).c_str());
+        break;
+      }
+    }
+    stream_.synchronize();
+    // The warm-up's activations stay cached for this session's stream, but the replays use the
+    // graphs' own pool: hand them back.
+    c10::cuda::CUDACachingAllocator::emptyCache();
+#endif
+  }
+
+  // The model's forward pass over the first n slots of input_: a captured graph's replay when
+  // there is one for n, else the TorchScript module.
+  torch::jit::IValue forward(int64_t n) {
+#if PITCHTRACK_TORCH_CUDA
+    if (auto it = graphs_.find(n); it != graphs_.end()) {
+      it->second.graph->replay();
+      return it->second.output;
+    }
+#endif
+    std::vector<torch::jit::IValue> args{input_.narrow(0, 0, n)};
+    return module_.forward(args);
+  }
+
   torch::Device device() const {
     return place_.cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
   }
@@ -280,32 +369,40 @@ class TorchSession final : public Detector {
   void letterbox_run_cuda(std::span<const Frame> frames, int64_t first) {
     const int fw = frames[0].width(), fh = frames[0].height();
     const int64_t m = static_cast<int64_t>(frames.size());
-    if (upload_host_.numel() == 0 || upload_host_.size(1) != fh || upload_host_.size(2) != fw) {
+    const size_t row_bytes = static_cast<size_t>(fw) * 3;
+    if (upload_dev_.numel() == 0 || upload_dev_.size(1) != fh || upload_dev_.size(2) != fw) {
       // Reallocated only when the frame size changes; the caching allocators of libtorch make
       // even that cheap after the first time.
-      const int64_t b = config_.max_batch;
-      upload_host_ =
-          torch::empty({b, fh, fw, 3}, torch::TensorOptions().dtype(torch::kUInt8).pinned_memory(true));
-      upload_dev_ = torch::empty({std::min(b, kLetterboxChunk), fh, fw, 3},
+      upload_dev_ = torch::empty({std::min<int64_t>(config_.max_batch, kLetterboxChunk), fh, fw, 3},
                                  torch::TensorOptions().dtype(torch::kUInt8).device(device()));
     }
-    // A batch mixing frame sizes comes in several runs that share the pinned buffer: the previous
-    // run's uploads must have left it before this run's rows go in.
-    if (first > 0) stream_.synchronize();
-    // Rows into the pinned buffer; large batches on a few threads (on the H100 host one thread
-    // copies 32 frames of 1280x720 in ~10 ms, 8 threads in ~3 ms; at::parallel_for did not
-    // speed it up there).
-    const size_t row_bytes = static_cast<size_t>(fw) * 3;
-    uint8_t* host = upload_host_.data_ptr<uint8_t>();
-    const size_t bytes = row_bytes * static_cast<size_t>(fh * m);
-    const int copiers = bytes >= kParallelCopyBytes ? host_threads_ : 1;
-    parallel_chunks(m * fh, copiers, [&](int, int64_t begin, int64_t end) {
-      for (int64_t k = begin; k < end; ++k) {
-        const int64_t i = k / fh, y = k % fh;
-        std::memcpy(host + static_cast<size_t>(k) * row_bytes,
-                    frames[static_cast<size_t>(i)].row(static_cast<int>(y)), row_bytes);
-      }
+    // Frames in page-locked memory with unpadded rows (detector.pin_frames) upload straight from
+    // their own buffers by DMA; the others are first copied into the pinned staging buffer.
+    const bool direct = std::all_of(frames.begin(), frames.end(), [&](const Frame& f) {
+      return f.pinned() && static_cast<size_t>(f.stride_bytes()) == row_bytes;
     });
+    if (!direct) {
+      if (upload_host_.numel() == 0 || upload_host_.size(1) != fh || upload_host_.size(2) != fw) {
+        upload_host_ = torch::empty({config_.max_batch, fh, fw, 3},
+                                    torch::TensorOptions().dtype(torch::kUInt8).pinned_memory(true));
+      }
+      // A batch mixing frame sizes comes in several runs that share the pinned buffer: the
+      // previous run's uploads must have left it before this run's rows go in.
+      if (first > 0) stream_.synchronize();
+      // Rows into the pinned buffer; large batches on a few threads (on the H100 host one thread
+      // copies 32 frames of 1280x720 in ~10 ms, 8 threads in ~3 ms; at::parallel_for did not
+      // speed it up there).
+      uint8_t* host = upload_host_.data_ptr<uint8_t>();
+      const size_t bytes = row_bytes * static_cast<size_t>(fh * m);
+      const int copiers = bytes >= kParallelCopyBytes ? host_threads_ : 1;
+      parallel_chunks(m * fh, copiers, [&](int, int64_t begin, int64_t end) {
+        for (int64_t k = begin; k < end; ++k) {
+          const int64_t i = k / fh, y = k % fh;
+          std::memcpy(host + static_cast<size_t>(k) * row_bytes,
+                      frames[static_cast<size_t>(i)].row(static_cast<int>(y)), row_bytes);
+        }
+      });
+    }
     const LetterboxGeometry g = letterbox_geometry(fw, fh, meta_.input_width, meta_.input_height);
     // Upload and conversion run kLetterboxChunk frames at a time, in the input's precision: the
     // device copy of the frames and the temporaries (the frames at full size in fp16/fp32, then
@@ -315,7 +412,16 @@ class TorchSession final : public Detector {
     for (int64_t c = 0; c < m; c += kLetterboxChunk) {
       const int64_t k = std::min(kLetterboxChunk, m - c);
       torch::Tensor dev = upload_dev_.narrow(0, 0, k);
-      dev.copy_(upload_host_.narrow(0, c, k), /*non_blocking=*/true);
+      if (direct) {
+        // The frames stay alive until preprocess_cuda() has waited for the stream.
+        for (int64_t j = 0; j < k; ++j) {
+          const Frame& f = frames[static_cast<size_t>(c + j)];
+          dev[j].copy_(torch::from_blob(const_cast<uint8_t*>(f.data()), {fh, fw, 3}, torch::kUInt8),
+                       /*non_blocking=*/true);
+        }
+      } else {
+        dev.copy_(upload_host_.narrow(0, c, k), /*non_blocking=*/true);
+      }
       torch::Tensor x = dev.permute({0, 3, 1, 2}).to(input_.scalar_type());  // [k,3,fh,fw] BGR
       if (g.width != fw || g.height != fh) {
         x = at::upsample_bilinear2d(x, {g.height, g.width}, /*align_corners=*/false);
@@ -346,8 +452,7 @@ class TorchSession final : public Detector {
     // are ignored): a shared detector sees every batch size from 1 to max_batch, and each new
     // input shape costs the TorchScript executor and cuDNN a one-off set-up of up to a second.
     const int64_t run_n = place_.cuda ? bucket(n) : n;
-    std::vector<torch::jit::IValue> args{input_.narrow(0, 0, run_n)};
-    const torch::jit::IValue out = module_.forward(args);
+    const torch::jit::IValue out = forward(run_n);
     stream_.synchronize();
     timings_.inference_ms += ms_since(t0);
 
@@ -398,6 +503,13 @@ class TorchSession final : public Detector {
   std::vector<float> scales_;  // letterbox scale per batch slot
   int host_threads_ = 1;       // CUDA: threads for large uploads and decodes
   DetectorTimings timings_;
+#if PITCHTRACK_TORCH_CUDA
+  struct Captured {
+    std::unique_ptr<at::cuda::CUDAGraph> graph;
+    torch::Tensor output;  // written by each replay
+  };
+  std::map<int64_t, Captured> graphs_;  // detector.cuda_graphs: by batch bucket
+#endif
 };
 
 class TorchModel final : public DetectorModel {
@@ -455,6 +567,10 @@ Result<std::shared_ptr<const DetectorModel>> load_torch_model(const DetectorConf
   if (config.threads > 0) at::set_num_threads(config.threads);
   if (config.gpu_memory_limit_mb < 0) return invalid_argument("detector.gpu_memory_limit_mb must be >= 0");
   if (place.cuda) PT_RETURN_IF_ERROR(apply_cuda_wait(config.cuda_wait));
+#if PITCHTRACK_SESSION_STREAMS
+  // Reader frame pools made from now on allocate page-locked buffers (process-wide).
+  if (place.cuda && config.pin_frames) set_frame_host_allocator(PinnedFrameMemory::allocator());
+#endif
   auto model = std::make_shared<TorchModel>(std::move(bytes), std::move(meta), config, place);
   PT_RETURN_IF_ERROR(model->validate());
   // After validate(): libtorch's CUDA allocator exists only once something was allocated on the

@@ -63,6 +63,7 @@ class TorchNv12Converter final : public DeviceFrameConverter {
       // ordered on the GPU: the next conversion's kernels run after this one's download. CPU
       // conversions run in parallel.
       torch::Tensor host;
+      const bool into_frame = cuda_ && out.pinned() && out.stride_bytes() == w * 3;
       {
         std::unique_lock queueing(queue_mutex(), std::defer_lock);
         if (cuda_) queueing.lock();
@@ -91,15 +92,23 @@ class TorchNv12Converter final : public DeviceFrameConverter {
         }
         host = bgr;
         if (cuda_) {
-          if (!host_.defined() || host_.size(0) != h || host_.size(1) != w) {
-            host_ = torch::empty({h, w, 3}, torch::TensorOptions().dtype(torch::kUInt8).pinned_memory(true));
+          if (into_frame) {
+            // A page-locked frame (detector.pin_frames) with unpadded rows: the download goes
+            // straight into it.
+            host = torch::from_blob(out.data(), {h, w, 3}, torch::kUInt8);
+          } else {
+            if (!host_.defined() || host_.size(0) != h || host_.size(1) != w) {
+              host_ =
+                  torch::empty({h, w, 3}, torch::TensorOptions().dtype(torch::kUInt8).pinned_memory(true));
+            }
+            host = host_;
           }
-          host_.copy_(bgr, /*non_blocking=*/true);
+          host.copy_(bgr, /*non_blocking=*/true);
           stream_.mark();
-          host = host_;
         }
       }                       // temporaries freed, then the lock released
       stream_.wait_marked();  // this conversion's download, not the ones queued since
+      if (into_frame) return Status::ok();
       const uint8_t* src = host.data_ptr<uint8_t>();
       const size_t row_bytes = static_cast<size_t>(w) * 3;
       for (int r = 0; r < h; ++r)

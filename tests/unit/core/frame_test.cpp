@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <thread>
 
@@ -73,6 +74,78 @@ TEST(FramePool, FramesReturnFromOtherThreads) {
   std::thread t([f = std::move(frames)]() mutable { f.clear(); });
   t.join();
   EXPECT_EQ(pool.stats().free, 8);
+}
+
+// A counting stand-in for the page-locked allocator a CUDA build registers.
+struct CountingAllocator {
+  static inline int allocs = 0;
+  static inline int frees = 0;
+  static inline bool fail = false;
+  static void* alloc(size_t bytes) {
+    if (fail) return nullptr;
+    ++allocs;
+    return std::aligned_alloc(64, bytes);
+  }
+  static void release(void* p) {
+    ++frees;
+    std::free(p);
+  }
+  static inline const FrameHostAllocator kAllocator{"counting", &alloc, &release, true};
+};
+
+// Restores the heap when a test ends, however it ends.
+struct AllocatorScope {
+  explicit AllocatorScope(const FrameHostAllocator* a) { set_frame_host_allocator(a); }
+  ~AllocatorScope() { set_frame_host_allocator(nullptr); }
+};
+
+TEST(FrameHostAllocator, PoolBuffersComeFromTheRegisteredAllocatorAndGoBackToIt) {
+  CountingAllocator::allocs = CountingAllocator::frees = 0;
+  Frame heap_frame;
+  Frame pinned_frame;
+  {
+    FramePool pool(16, 8, 1);
+    heap_frame = filled(pool, 1);  // made before the registration: heap
+    {
+      AllocatorScope scope(&CountingAllocator::kAllocator);
+      EXPECT_EQ(frame_host_allocator(), &CountingAllocator::kAllocator);
+      pinned_frame = filled(pool, 2);
+      Frame second = filled(pool, 3);
+      EXPECT_EQ(CountingAllocator::allocs, 2);
+      EXPECT_TRUE(pinned_frame.pinned());
+      EXPECT_TRUE(second.pinned());
+      EXPECT_EQ(reinterpret_cast<uintptr_t>(second.data()) % 64, 0u);
+      // Unpooled frames (clones, uniform frames) never use it.
+      EXPECT_FALSE(pinned_frame.clone().pinned());
+      EXPECT_FALSE(uniform_frame(4, 4, 0).pinned());
+    }  // `second` went back to the pool's free list (1 kept), nothing freed yet
+    EXPECT_EQ(frame_host_allocator(), nullptr);
+    EXPECT_EQ(CountingAllocator::frees, 0);
+    EXPECT_FALSE(heap_frame.pinned());
+    // Reused after the unregistration: still the allocator's buffer, still pinned.
+    Frame reused = filled(pool, 4);
+    EXPECT_TRUE(reused.pinned());
+    EXPECT_EQ(pool.stats().reused, 1);
+  }  // pool gone: its idle buffer is freed by the allocator that made it
+  EXPECT_EQ(CountingAllocator::frees, 1);
+  pinned_frame = Frame();
+  EXPECT_EQ(CountingAllocator::frees, 2);
+  EXPECT_EQ(heap_frame.row(7)[47], 1);
+}
+
+TEST(FrameHostAllocator, AFailingAllocatorFallsBackToTheHeap) {
+  CountingAllocator::allocs = CountingAllocator::frees = 0;
+  CountingAllocator::fail = true;
+  {
+    AllocatorScope scope(&CountingAllocator::kAllocator);
+    FramePool pool(8, 8, 2);
+    Frame f = filled(pool, 9);
+    EXPECT_FALSE(f.pinned());
+    EXPECT_EQ(f.row(7)[23], 9);
+  }
+  CountingAllocator::fail = false;
+  EXPECT_EQ(CountingAllocator::allocs, 0);
+  EXPECT_EQ(CountingAllocator::frees, 0);
 }
 
 }  // namespace

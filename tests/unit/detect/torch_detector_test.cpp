@@ -447,6 +447,90 @@ TEST(FrameConverter, CudaMatchesCpu) {
 #endif
 }
 
+// detector.pin_frames and detector.cuda_graphs change how frames reach the GPU and how the
+// forward pass is launched, not what it computes: the same frames give the same detections as
+// the plain path (staging copy, per-layer launches) at every batch bucket, and the NVDEC
+// conversion's download straight into a page-locked frame gives the same picture.
+TEST(TorchDetector, PinnedFramesAndCudaGraphsGiveTheSameDetections) {
+  if (!cuda()) GTEST_SKIP() << "libtorch sees no CUDA device";
+  const std::vector<Frame> heap_frames = synth_frames(1280, 720, 22, 4);
+  ASSERT_EQ(heap_frames.size(), 4u);
+  DetectorConfig plain = torch_config("cuda");
+  plain.precision = "fp16";
+  plain.pin_frames = false;
+  set_frame_host_allocator(nullptr);  // an earlier CUDA test's detector may have registered it
+  auto reference = create_detector(plain);
+  ASSERT_TRUE(reference.is_ok()) << reference.status().to_string();
+  ASSERT_EQ(frame_host_allocator(), nullptr);
+
+  DetectorConfig fast = plain;
+  fast.pin_frames = true;
+  fast.cuda_graphs = true;
+  auto graphs = create_detector(fast);
+  ASSERT_TRUE(graphs.is_ok()) << graphs.status().to_string();
+  ASSERT_NE(frame_host_allocator(), nullptr) << "pin_frames registered no page-locked allocator";
+  EXPECT_TRUE((*graphs)->caps().cuda_graphs) << "no forward pass was captured (see the warning above)";
+  EXPECT_TRUE((*graphs)->caps().pinned_frames);
+  EXPECT_FALSE((*reference)->caps().cuda_graphs);
+  EXPECT_TRUE(frame_host_allocator()->pinned);
+  // The frames again, now from a pool made after the registration: page-locked.
+  FramePool pool(1280, 720, 4);
+  std::vector<Frame> pinned;
+  for (const Frame& f : heap_frames) {
+    MutableFrame m = pool.acquire();
+    for (int y = 0; y < f.height(); ++y) std::memcpy(m.row(y), f.row(y), static_cast<size_t>(f.width()) * 3);
+    pinned.push_back(std::move(m).freeze());
+    EXPECT_TRUE(pinned.back().pinned());
+  }
+  // Batches of 1, 3 (bucket 4, one stale slot) and 4, and a batch mixing pinned and heap frames.
+  for (const size_t n : {size_t{1}, size_t{3}, size_t{4}}) {
+    const std::vector<Frame> a(heap_frames.begin(), heap_frames.begin() + static_cast<ptrdiff_t>(n));
+    const std::vector<Frame> b(pinned.begin(), pinned.begin() + static_cast<ptrdiff_t>(n));
+    const auto want = run(**reference, a);
+    const auto got = run(**graphs, b);
+    ASSERT_EQ(got.size(), n);
+    for (size_t i = 0; i < n; ++i) {
+      const auto d = testing::diff_detections(want[i], got[i]);
+      EXPECT_EQ(got[i].size(), want[i].size()) << "batch " << n << " frame " << i;
+      EXPECT_TRUE(d.unmatched.empty()) << "batch " << n << " frame " << i << ":\n" << d.unmatched;
+      EXPECT_LE(d.max_box_px, 1e-3f) << "batch " << n << " frame " << i;
+      EXPECT_LE(d.max_score, 1e-5f) << "batch " << n << " frame " << i;
+    }
+  }
+  const std::vector<Frame> mixed = {pinned[0], heap_frames[1], pinned[2]};
+  const auto want = run(**reference, mixed);
+  const auto got = run(**graphs, mixed);
+  for (size_t i = 0; i < mixed.size(); ++i) {
+    EXPECT_TRUE(testing::diff_detections(want[i], got[i]).unmatched.empty()) << "mixed frame " << i;
+  }
+
+  // NV12 -> BGR on the GPU into a page-locked frame (direct download) and into a heap frame.
+  auto converter = frame_converter_factory("cuda")();
+  ASSERT_TRUE(converter.is_ok()) << converter.status().to_string();
+  const int w = 1920, h = 1080;
+  const Nv12Picture p = make_nv12(w, h, true, false, 5);
+  const torch::Tensor yd =
+      torch::from_blob(const_cast<uint8_t*>(p.y.data()), {h, w}, torch::kUInt8).to(torch::kCUDA);
+  const torch::Tensor uvd =
+      torch::from_blob(const_cast<uint8_t*>(p.uv.data()), {h / 2, w}, torch::kUInt8).to(torch::kCUDA);
+  const DeviceNv12 pic{yd.data_ptr<uint8_t>(), w, uvd.data_ptr<uint8_t>(), w, w, h, true, false};
+  FramePool big(w, h, 1);
+  MutableFrame into_pinned = big.acquire();
+  MutableFrame into_heap(w, h);
+  ASSERT_TRUE(into_pinned.pinned());
+  ASSERT_FALSE(into_heap.pinned());
+  ASSERT_TRUE((*converter)->nv12_to_bgr(pic, into_pinned).is_ok());
+  ASSERT_TRUE((*converter)->nv12_to_bgr(pic, into_heap).is_ok());
+  const Frame fp = std::move(into_pinned).freeze(), fh = std::move(into_heap).freeze();
+  int worst = 0;
+  for (int r = 0; r < h; ++r) {
+    for (int c = 0; c < w * 3; ++c) worst = std::max(worst, std::abs(fp.row(r)[c] - fh.row(r)[c]));
+  }
+  EXPECT_EQ(worst, 0);
+  EXPECT_LE(max_abs_diff(fp, p.bgr), 2);
+  set_frame_host_allocator(nullptr);  // later tests start from the heap again
+}
+
 TEST(TorchDetector, CudaRequestedWithoutCudaIsAClearError) {
   if (cuda()) GTEST_SKIP() << "CUDA is available here";
   auto det = create_detector(torch_config("cuda"));

@@ -306,6 +306,8 @@ TEST(RunConfig, ShippedConfigsLoadAndUnknownKeysFail) {
   const auto multi = load_run_config(testing::source_dir() + "/config/multistream-gpu.yaml");
   ASSERT_TRUE(multi.is_ok()) << multi.status().to_string();
   EXPECT_GT(multi->source.hwaccel_max_decoders, 0);
+  EXPECT_TRUE(multi->pipeline.detector.pin_frames);
+  EXPECT_TRUE(multi->pipeline.detector.cuda_graphs);
   const std::string bad = (std::filesystem::temp_directory_path() / "pt_bad.yaml").string();
   std::ofstream(bad) << "mode: realtime\ndetector:\n  backnd: onnx\n";
   auto c = load_run_config(bad);
