@@ -3,6 +3,8 @@
 
 #include <opencv2/core.hpp>
 
+#include <span>
+
 #include "pitchtrack/core/frame.hpp"
 
 namespace pitchtrack::detect {
@@ -17,5 +19,11 @@ inline cv::Mat as_mat(const Frame& f) {
 // `dst` (allocated once, reused) and fills the rest with `pad`. Returns the scale (dst px per
 // src px).
 float letterbox_top_left(const cv::Mat& src, int width, int height, int pad, cv::Mat& dst);
+
+// The network input blob [N, 3, H, W] float of N equally sized 8-bit 3-channel images, channel
+// order kept, each value times `scale` in float: the same numbers as cv::dnn::blobFromImages
+// (scalefactor `scale`, no mean, no swap, no crop), but written into `blob` (reallocated only
+// when the shape changes) by OpenCV's worker threads, rows in parallel.
+void blob_from_images(std::span<const cv::Mat> images, float scale, cv::Mat& blob);
 
 }  // namespace pitchtrack::detect

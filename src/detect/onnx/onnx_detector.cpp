@@ -52,10 +52,7 @@ class OnnxSession final : public Detector {
       scales_[i] = letterbox_top_left(as_mat(frames[i]), meta_.input_width, meta_.input_height,
                                       meta_.pad_value, letterboxed_[i]);
     }
-    std::vector<cv::Mat> views(letterboxed_.begin(),
-                               letterboxed_.begin() + static_cast<ptrdiff_t>(frames.size()));
-    cv::dnn::blobFromImages(views, blob_, 1.0 / 255.0, cv::Size(), cv::Scalar(), /*swapRB=*/false,
-                            /*crop=*/false);
+    blob_from_images(std::span<const cv::Mat>(letterboxed_.data(), frames.size()), 1.0f / 255.0f, blob_);
     timings_.preprocess_ms += ms_since(t0);
 
     t0 = Clock::now();

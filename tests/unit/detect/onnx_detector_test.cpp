@@ -1,8 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <opencv2/core.hpp>
+#include <opencv2/dnn.hpp>
 
+#include "detect/cv_frame.hpp"
 #include "pitchtrack/detect/registry.hpp"
 
 namespace pitchtrack {
@@ -24,6 +28,28 @@ DetectorConfig onnx_at(const std::string& path) {
   c.backend = "onnx";
   c.model_path = path;
   return c;
+}
+
+// The detector's own blob writer gives exactly blobFromImages' numbers (it only adds threads),
+// for one and for several images, with a reused output.
+TEST(OnnxDetector, BlobFromImagesMatchesOpenCvBitForBit) {
+  cv::RNG rng(7);
+  std::vector<cv::Mat> images(3);
+  for (cv::Mat& m : images) {
+    m.create(37, 53, CV_8UC3);
+    rng.fill(m, cv::RNG::UNIFORM, 0, 256);
+  }
+  cv::Mat mine;
+  for (const size_t n : {size_t{1}, size_t{3}, size_t{2}}) {
+    const std::vector<cv::Mat> batch(images.begin(), images.begin() + static_cast<ptrdiff_t>(n));
+    const cv::Mat want = cv::dnn::blobFromImages(batch, 1.0 / 255.0, cv::Size(), cv::Scalar(), false, false);
+    detect::blob_from_images(batch, 1.0f / 255.0f, mine);
+    ASSERT_EQ(mine.dims, 4);
+    ASSERT_EQ(mine.type(), CV_32F);
+    for (int d = 0; d < 4; ++d) ASSERT_EQ(mine.size[d], want.size[d]) << "n " << n << " dim " << d;
+    EXPECT_EQ(std::memcmp(mine.ptr<float>(), want.ptr<float>(), want.total() * sizeof(float)), 0)
+        << "n " << n;
+  }
 }
 
 TEST(OnnxDetector, ShippedModelRunsBatched) {
