@@ -149,7 +149,8 @@ FramePool::Stats FramePool::stats() const {
 }
 
 Frame uniform_frame(int width, int height, uint8_t value) {
-  MutableFrame m(width, height);
+  FramePool one(width, height, /*max_free=*/0);  // the registered allocator's memory, like a reader's
+  MutableFrame m = one.acquire();
   std::memset(m.data(), value, static_cast<size_t>(m.stride_bytes()) * static_cast<size_t>(height));
   return std::move(m).freeze();
 }

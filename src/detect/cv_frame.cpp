@@ -27,6 +27,7 @@ void blob_from_images(std::span<const cv::Mat> images, float scale, cv::Mat& blo
     return;
   }
   const int n = static_cast<int>(images.size()), h = images[0].rows, w = images[0].cols;
+  for (const cv::Mat& m : images) CV_Assert(m.type() == CV_8UC3 && m.rows == h && m.cols == w);
   const int shape[4] = {n, 3, h, w};
   blob.create(4, shape, CV_32F);
   const size_t plane = static_cast<size_t>(h) * static_cast<size_t>(w);

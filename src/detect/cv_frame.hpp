@@ -23,7 +23,8 @@ float letterbox_top_left(const cv::Mat& src, int width, int height, int pad, cv:
 // The network input blob [N, 3, H, W] float of N equally sized 8-bit 3-channel images, channel
 // order kept, each value times `scale` in float: the same numbers as cv::dnn::blobFromImages
 // (scalefactor `scale`, no mean, no swap, no crop), but written into `blob` (reallocated only
-// when the shape changes) by OpenCV's worker threads, rows in parallel.
+// when the shape changes) by OpenCV's worker threads, rows in parallel. Images of another type or
+// size than the first throw cv::Exception (callers letterbox to one size first).
 void blob_from_images(std::span<const cv::Mat> images, float scale, cv::Mat& blob);
 
 }  // namespace pitchtrack::detect

@@ -79,7 +79,8 @@ class MutableFrame {
   std::shared_ptr<detail::FrameStorage> storage_;
 };
 
-// A width x height frame with every byte set to `value` (warm-up and probe inputs).
+// A width x height frame with every byte set to `value` (warm-up and probe inputs). Its buffer
+// comes from frame_host_allocator() like a reader's, so a warm-up takes the path real frames take.
 Frame uniform_frame(int width, int height, uint8_t value);
 
 // Where FramePool buffers come from. By default 64-byte aligned heap memory. A CUDA build

@@ -232,15 +232,18 @@ class PinnedFrameMemory {
   }
   static void release(void* p) {
     Cache& c = cache();
-    std::lock_guard lock(c.mutex);
-    const auto it = c.sizes.find(p);
-    const size_t bytes = it == c.sizes.end() ? 0 : it->second;
-    if (bytes > 0 && c.free_bytes + bytes <= kKeepBytes) {
-      c.free_by_size.emplace(bytes, p);
-      c.free_bytes += bytes;
-      return;
+    {
+      std::lock_guard lock(c.mutex);
+      const auto it = c.sizes.find(p);
+      const size_t bytes = it == c.sizes.end() ? 0 : it->second;
+      if (bytes > 0 && c.free_bytes + bytes <= kKeepBytes) {
+        c.free_by_size.emplace(bytes, p);
+        c.free_bytes += bytes;
+        return;
+      }
+      if (it != c.sizes.end()) c.sizes.erase(it);
     }
-    if (it != c.sizes.end()) c.sizes.erase(it);
+    // Outside the lock: cudaFreeHost may wait for the device.
     if (cudaFreeHost(p) != cudaSuccess) (void)cudaGetLastError();  // e.g. at exit, CUDA already unloaded
   }
 };

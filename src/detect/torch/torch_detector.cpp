@@ -110,7 +110,7 @@ DetectorCaps torch_caps(const Placement& place, const DetectorConfig& config, co
   caps.input_height = meta.input_height;
   caps.letterbox = true;
   const FrameHostAllocator* frames = frame_host_allocator();
-  caps.pinned_frames = place.cuda && frames != nullptr && frames->pinned;
+  caps.pinned_frames = place.cuda && config.pin_frames && frames != nullptr && frames->pinned;
   return caps;
 }
 
@@ -175,14 +175,18 @@ class TorchSession final : public Detector {
       s->allocate();
       // Every batch shape this session will run (CUDA: each bucket), so no shape meets the
       // TorchScript executor and cuDNN for the first time on a live frame.
+      // Graphs are captured after at least two plain runs per shape, so neither cuDNN's first
+      // run nor the TorchScript executor's profiling run is what the graph records.
+      const bool graphs = place.cuda && config.cuda_graphs;
+      const int runs = graphs ? std::max(warmup_runs, 2) : warmup_runs;
       for (const int64_t b : s->warm_shapes()) {
-        for (int i = 0; i < warmup_runs; ++i) {
+        for (int i = 0; i < runs; ++i) {
           std::vector<torch::jit::IValue> args{s->input_.narrow(0, 0, b)};
           (void)s->module_.forward(args);
         }
       }
       s->stream_.synchronize();
-      if (place.cuda && config.cuda_graphs) s->capture_graphs();
+      if (graphs) PT_RETURN_IF_ERROR(s->capture_graphs());
     } catch (const c10::Error& e) {
       return internal_error("detector model '" + config.model_path +
                             "': libtorch session set-up failed: " + e.what_without_backtrace());
@@ -256,12 +260,12 @@ class TorchSession final : public Detector {
   // graph launch instead of a launch per layer, so a busy CPU delays the batch less. The graphs
   // read input_ (a fixed address) and write their own output tensor; they share one memory pool,
   // which is safe because a session replays one at a time and copies the output out before the
-  // next. Relaxed capture mode: cuDNN may allocate its own device memory on a plan's first run
+  // next. Relaxed capture mode: cuDNN may allocate its own device memory during a capture
   // (thread-local mode failed there with CUDNN_STATUS_INTERNAL_ERROR_DEVICE_ALLOCATION_FAILED on
   // the H100 host), and other threads' CUDA work (decoders, keypoint nets) goes on meanwhile. A
-  // capture that fails leaves the session on per-layer launches, with a warning: the option
-  // changes speed, never results.
-  void capture_graphs() {
+  // failed capture is an error naming the option: libtorch's allocator may still count the
+  // capture as under way afterwards, so the session is not used.
+  Status capture_graphs() {
 #if PITCHTRACK_TORCH_CUDA
     using PoolId = decltype(std::declval<at::cuda::CUDAGraph&>().pool());
     std::optional<PoolId> pool;
@@ -280,7 +284,7 @@ class TorchSession final : public Detector {
           out = module_.forward(args);
         } catch (...) {
           try {
-            graph->capture_end();  // ends the (invalidated) capture so the stream works again
+            graph->capture_end();  // ends the (invalidated) capture on the stream
           } catch (...) {
           }
           throw;
@@ -291,21 +295,19 @@ class TorchSession final : public Detector {
         graph->replay();  // a first replay outside the capture (CUDA uploads the graph then)
         graphs_[b] = Captured{std::move(graph), out.toTensor()};
       } catch (const std::exception& e) {
-        graphs_.clear();
-        (void)cudaGetLastError();
-        // No spdlog here (cuda_session_stream.hpp says why).
-        std::fprintf(
-            stderr,
-            "[warning] detector model '%s': detector.cuda_graphs: capturing the forward pass of batch %lld "
-            "failed (%s); this session launches it layer by layer\n",
-            config_.model_path.c_str(), static_cast<long long>(b), first_line(e.what()).c_str());
-        break;
+        return internal_error("detector model '" + config_.model_path +
+                              "': detector.cuda_graphs: capturing the forward pass of batch " +
+                              std::to_string(b) + " failed (" + first_line(e.what()) +
+                              "); set detector.cuda_graphs: false");
       }
     }
     stream_.synchronize();
     // The warm-up's activations stay cached for this session's stream, but the replays use the
     // graphs' own pool: hand them back.
     c10::cuda::CUDACachingAllocator::emptyCache();
+    return Status::ok();
+#else
+    return unsupported("detector.cuda_graphs: this libtorch build has no CUDA");
 #endif
   }
 
@@ -528,6 +530,7 @@ class TorchModel final : public DetectorModel {
   Status validate() const {
     DetectorConfig probe_config = config_;
     probe_config.max_batch = 1;
+    probe_config.cuda_graphs = false;  // the probe runs once: nothing to replay
     PT_ASSIGN_OR_RETURN(auto session,
                         TorchSession::create(bytes_, meta_, probe_config, place_, /*warmup_runs=*/0));
     const Frame f = uniform_frame(meta_.input_width, meta_.input_height, 0);
@@ -567,10 +570,6 @@ Result<std::shared_ptr<const DetectorModel>> load_torch_model(const DetectorConf
   if (config.threads > 0) at::set_num_threads(config.threads);
   if (config.gpu_memory_limit_mb < 0) return invalid_argument("detector.gpu_memory_limit_mb must be >= 0");
   if (place.cuda) PT_RETURN_IF_ERROR(apply_cuda_wait(config.cuda_wait));
-#if PITCHTRACK_SESSION_STREAMS
-  // Reader frame pools made from now on allocate page-locked buffers (process-wide).
-  if (place.cuda && config.pin_frames) set_frame_host_allocator(PinnedFrameMemory::allocator());
-#endif
   auto model = std::make_shared<TorchModel>(std::move(bytes), std::move(meta), config, place);
   PT_RETURN_IF_ERROR(model->validate());
   // After validate(): libtorch's CUDA allocator exists only once something was allocated on the
@@ -581,6 +580,10 @@ Result<std::shared_ptr<const DetectorModel>> load_torch_model(const DetectorConf
   if (place.cuda) c10::cuda::CUDACachingAllocator::emptyCache();
 #endif
   if (place.cuda) PT_RETURN_IF_ERROR(apply_gpu_memory_limit(config.gpu_memory_limit_mb));
+#if PITCHTRACK_SESSION_STREAMS
+  // Frame pools made from now on allocate page-locked buffers (process-wide).
+  if (place.cuda && config.pin_frames) set_frame_host_allocator(PinnedFrameMemory::allocator());
+#endif
   return std::shared_ptr<const DetectorModel>(std::move(model));
 }
 

@@ -24,10 +24,10 @@
 // - Preprocessing, CPU: each frame is letterboxed with OpenCV's bilinear resize straight into
 //   its slot of a reused uint8 [max_batch,H,W,3] tensor (the very code the onnx backend uses, so
 //   both backends see bit-identical input), then one permute + convert + scale into the float
-//   input. CUDA: page-locked frames (`detector.pin_frames`, Frame::pinned()) upload straight
-//   from their buffers; others first go into a reused pinned host buffer, one asynchronous upload
-//   per run of equally sized frames. The letterbox happens on the GPU, 8 frames at a time:
-//   uint8 HWC -> NCHW in the input's precision (fp16 or fp32), bilinear resize
+//   input. CUDA: page-locked frames with unpadded rows (`detector.pin_frames`, Frame::pinned(),
+//   width x 3 a multiple of 64) upload straight from their buffers; others first go into a reused
+//   pinned host buffer, one asynchronous upload per run of equally sized frames. The letterbox happens on the
+//   GPU, 8 frames at a time: uint8 HWC -> NCHW in the input's precision (fp16 or fp32), bilinear resize
 //   (at::upsample_bilinear2d, align_corners=false, the geometry of cv::resize), scale 1/255 and
 //   pad 114/255 written into the input tensor. The GPU resize does not round to uint8 as OpenCV
 //   does, so CUDA inputs differ from the CPU's by up to ~0.5/255 per pixel where the frame is
@@ -38,9 +38,9 @@
 //   frames) are split over up to 8 short-lived host threads (half the cores), joined within the
 //   call: at batch 32 (1280x720) a single thread spent ~10 ms copying and ~8 ms downloading and
 //   decoding per call on the H100 host, against ~6 ms for the forward pass.
-// - `detector.cuda_graphs`: after the warm-up each batch bucket's forward pass is captured as a
-//   CUDA graph (largest first, one memory pool per session) and replayed per batch; a capture
-//   that fails leaves the session on per-layer launches, with a warning on stderr.
+// - `detector.cuda_graphs`: after the warm-up (at least two plain runs per bucket) each batch
+//   bucket's forward pass is captured as a CUDA graph (largest first, one memory pool per
+//   session) and replayed per batch; a capture that fails is an error naming the option.
 // - Warm-up: `detector.warmup_runs` forwards over a full batch of padding when a session is
 //   created, so the first real frames do not pay for lazy initialisation (cuDNN algorithm
 //   choice, the JIT's profiling runs, allocator growth). The model's load-time check runs one
