@@ -69,6 +69,11 @@ def parse_args():
                     help="best checkpoint by mean AP50, or by the smallest margin over the per-class "
                          "AP50 targets (--targets)")
     ap.add_argument("--targets", default="0.60,0.80,0.95,0.85", help="AP50 targets for --select margin")
+    ap.add_argument("--extra-train", default="",
+                    help="comma list of extra data roots whose train split joins the training set "
+                         "(e.g. .traindata/synth-v1 from synth_prepare.py); valid stays the real valid split")
+    ap.add_argument("--extra-share", type=float, default=0.3,
+                    help="fraction of each batch drawn from the --extra-train frames")
     ap.add_argument("--limit-train", type=int, default=0, help="debug: use only N train images")
     ap.add_argument("--limit-valid", type=int, default=0, help="debug: use only N valid images")
     return ap.parse_args()
@@ -181,6 +186,13 @@ def main():
         va_imgs, va_labels = va_imgs[: args.limit_valid], va_labels[: args.limit_valid]
     log(f"train {tuple(tr_imgs.shape)} valid {tuple(va_imgs.shape)} "
         f"objects {sum(len(l) for l in tr_labels)}/{sum(len(l) for l in va_labels)}", fh)
+    n_real = len(tr_imgs)
+    for root in filter(None, args.extra_train.split(",")):
+        ex_imgs, ex_labels, _ = load_split(root, "train")
+        assert ex_imgs.shape[1:] == tr_imgs.shape[1:], f"{root}: frames {tuple(ex_imgs.shape[1:])} differ"
+        tr_imgs, tr_labels = torch.cat([tr_imgs, ex_imgs]), tr_labels + ex_labels
+        log(f"extra train {root}: {len(ex_imgs)} frames, {sum(len(l) for l in ex_labels)} objects "
+            f"({len(ex_imgs) / len(tr_imgs):.0%} of the training frames now)", fh)
     tr_imgs = tr_imgs.to(dev)
     tr_boxes = pad_labels(tr_labels).to(dev)
 
@@ -196,7 +208,9 @@ def main():
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.wd},
                              {"params": no_decay, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.99))
     ema = EMA(model)
-    paste = BallPaste(tr_imgs, tr_boxes, n=args.ball_paste) if args.ball_paste else None
+    # balls to paste come from the real frames only (a drawn ball pasted into a real frame would
+    # teach the wrong look); they are pasted into every training frame
+    paste = BallPaste(tr_imgs[:n_real], tr_boxes[:n_real], n=args.ball_paste) if args.ball_paste else None
     if paste is not None:
         log(f"ball paste: {len(paste.patches)} patches, {args.ball_paste} per image", fh)
     aug = GpuAugment(crop_hw=(crop_h, crop_w), scale_range=tuple(map(float, args.scale_range.split(","))))
@@ -206,8 +220,15 @@ def main():
     cpu_gen.manual_seed(args.seed + 1)
     cls_w = torch.tensor([float(v) for v in args.cls_weights.split(",")], device=dev)
 
-    N = len(tr_imgs)
+    # Each batch: n_ex frames from the extra frames (indices n_real..), the rest from the real ones,
+    # each side in shuffled passes of its own.
+    N, NE = n_real, len(tr_imgs) - n_real
+    n_ex = min(args.batch - 1, round(args.batch * args.extra_share)) if NE else 0
     perm, pi = torch.randperm(N, generator=cpu_gen), 0
+    # (no draw from cpu_gen without extra frames: the shipped model's data order stays reproducible)
+    eperm, epi = (torch.randperm(NE, generator=cpu_gen) + N if NE else torch.zeros(0, dtype=torch.long)), 0
+    if NE:
+        log(f"batches: {args.batch - n_ex} real + {n_ex} extra frames", fh)
     step, total_steps, best, train_s = 0, args.steps, -1.0, 0.0
     history = []
     if args.init and not args.resume:
@@ -226,13 +247,15 @@ def main():
         gen.set_state(ck["gen"].cpu())
         cpu_gen.set_state(ck["cpu_gen"].cpu())
         perm, pi = ck["perm"].cpu(), ck["pi"]
+        if "eperm" in ck:
+            eperm, epi = ck["eperm"].cpu(), ck["epi"]
         log(f"resumed from {args.resume} at step {step}/{total_steps}, best score ({args.select}) {best:.4f}", fh)
 
     def save(path, final=False):
         torch.save({"model": model.state_dict(), "ema": ema.m.state_dict(), "opt": opt.state_dict(),
                     "step": step, "total_steps": total_steps, "best": best, "train_s": train_s,
                     "history": history, "gen": gen.get_state(), "cpu_gen": cpu_gen.get_state(),
-                    "perm": perm, "pi": pi,
+                    "perm": perm, "pi": pi, "eperm": eperm, "epi": epi,
                     "model_cfg": model_cfg, "input_hw": (in_h, in_w), "args": vars(args)}, path)
 
     targets = [float(v) for v in args.targets.split(",")]
@@ -275,12 +298,18 @@ def main():
             stop_reason = "wall-clock"
             break
         idx = []
-        while len(idx) < args.batch:
+        while len(idx) < args.batch - n_ex:
             if pi >= N:
                 perm, pi = torch.randperm(N, generator=cpu_gen), 0
-            take = min(args.batch - len(idx), N - pi)
+            take = min(args.batch - n_ex - len(idx), N - pi)
             idx.extend(perm[pi:pi + take].tolist())
             pi += take
+        while len(idx) < args.batch:
+            if epi >= NE:
+                eperm, epi = torch.randperm(NE, generator=cpu_gen) + N, 0
+            take = min(args.batch - len(idx), NE - epi)
+            idx.extend(eperm[epi:epi + take].tolist())
+            epi += take
         idx_t = torch.tensor(idx, device=dev)
         bi, bb = tr_imgs[idx_t], tr_boxes[idx_t]
         if paste is not None:
