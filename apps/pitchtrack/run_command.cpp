@@ -70,6 +70,14 @@ int run_run(const RunArgs& a) {
     cfg->pipeline.fps = probed.fps > 0 ? probed.fps : 25.0;
     if (cfg->stream.target_fps > 0) cfg->pipeline.fps = std::min(cfg->pipeline.fps, cfg->stream.target_fps);
   }
+  // A file run that offline stitching will finish leaves long absences to it: the online tracker
+  // keeps lost tracks for at most StitchConfig::online_max_lost_s (a run stopped early keeps the
+  // shorter online ids unstitched).
+  const OfflineStitchConfig stitch_defaults;
+  if (cfg->offline_stitch && !probed.is_live && a.max_frames <= 0) {
+    cfg->pipeline.tracker.max_lost_s =
+        std::min(cfg->pipeline.tracker.max_lost_s, stitch_defaults.stitch.online_max_lost_s);
+  }
   auto pipeline =
       cfg->mode == "batch"
           ? PipelineFactory::create_batch_pipeline(cfg->pipeline, static_cast<int>(cfg->stream.batch_size))
@@ -149,7 +157,7 @@ int run_run(const RunArgs& a) {
   // the whole sequence is known, so id fragments are joined and short gaps filled.
   const bool finished = !stopped_by_user && end.is_ok() && !info.is_live;
   if (cfg->offline_stitch && finished && a.max_frames <= 0) {
-    OfflineStitchConfig oc;
+    OfflineStitchConfig oc = stitch_defaults;
     oc.stitch.fps = cfg->stream.target_fps > 0 ? cfg->stream.target_fps : (info.fps > 0 ? info.fps : 25.0);
     oc.max_interpolation_gap = cfg->interpolate_max_gap;
     auto stitched = stitch_tracks_file(tracks_path, oc);

@@ -93,7 +93,8 @@ int run_track(const TrackArgs& a) {
                                                 {"stitch.max_gap_s", &sc.max_gap_s},
                                                 {"stitch.max_speed_mps", &sc.max_speed_mps},
                                                 {"stitch.slack_m", &sc.slack_m},
-                                                {"stitch.extrapolate_s", &sc.extrapolate_s}};
+                                                {"stitch.extrapolate_s", &sc.extrapolate_s},
+                                                {"stitch.online_max_lost_s", &sc.online_max_lost_s}};
   const std::map<std::string, float*> fknobs = {{"tracker.buffer_scale", &cfg.buffer_scale},
                                                 {"tracker.plain_iou_weight", &cfg.plain_iou_weight},
                                                 {"tracker.min_iou_high", &cfg.min_iou_high},
@@ -106,9 +107,11 @@ int run_track(const TrackArgs& a) {
                                                 {"tracker.align_tolerance", &cfg.align_tolerance},
                                                 {"tracker.align_velocity_gain", &cfg.align_velocity_gain},
                                                 {"tracker.centre_weight", &cfg.centre_weight}};
+  bool max_lost_set = false;
   for (const std::string& kv : a.sets) {
     const auto eq = kv.find('=');
     const std::string key = kv.substr(0, eq);
+    max_lost_set = max_lost_set || key == "tracker.max_lost_s";
     double value = 0;
     try {
       if (eq == std::string::npos) throw std::invalid_argument(kv);
@@ -134,6 +137,9 @@ int run_track(const TrackArgs& a) {
       return fail("track", "--set '" + kv + "': unknown setting '" + key + "'");
     }
   }
+  // Stitching follows: long absences are left to it (StitchConfig::online_max_lost_s), unless
+  // --set tracker.max_lost_s says otherwise.
+  if (a.stitch && !max_lost_set) cfg.max_lost_s = std::min(cfg.max_lost_s, sc.online_max_lost_s);
   auto tracker = Tracker::create(cfg);
   if (!tracker.is_ok()) return fail("track", tracker.status().to_string());
   int64_t last_frame = 0;

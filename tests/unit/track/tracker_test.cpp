@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <map>
 #include <random>
 
@@ -245,6 +246,47 @@ TEST(Stitching, NoisyBoxHeightsDoNotDriftThePanorama) {
   }
   EXPECT_EQ(back, 5);
   EXPECT_NE(decoy, 5);
+}
+
+TEST(Stitching, ShortOnlineMemoryLeavesTheReturnToStitching) {
+  // A still camera over four people standing (swaying by a pixel). Player A (x 100) is unseen from frame 50
+  // to 150; from frame 100 another player stands 12 px (about 0.35 m) from where A left. Online, A's lost
+  // track takes that newcomer (the only detection near its stale box), so A comes back under a
+  // new id. With the online memory cut to StitchConfig::online_max_lost_s, as `pitchtrack track`
+  // and file runs do when stitching follows, the stitcher sees both starts and gives A's id to A.
+  auto run = [](double max_lost_s) {
+    TrackerConfig tc;
+    tc.max_lost_s = max_lost_s;
+    auto tr = make(tc);
+    std::vector<std::vector<Track>> frames(200);
+    for (int k = 0; k < 200; ++k) {
+      // everyone sways by a pixel (identical detections would read as a repeated frame)
+      const float sway = static_cast<float>(k % 3);
+      std::vector<Detection> d;
+      for (int p = 0; p < 4; ++p) d.push_back(person(600.0f + 150.0f * static_cast<float>(p) + sway, 400));
+      if (k < 50 || k >= 150) d.push_back(person(100 + sway, 400));
+      if (k >= 100) d.push_back(person(112 + sway, 400));
+      frames[static_cast<size_t>(k)] = tr->update(d, {.frame_index = k});
+    }
+    auto out = stitch_tracklets(frames, StitchConfig{});
+    // ids of A at frame 10 and at frame 175, and of the newcomer at frame 175 (-1: not seen)
+    std::array<int64_t, 3> ids = {-1, -1, -1};
+    for (const Track& t : out[10]) {
+      if (t.box_px.cx() < 106.0f) ids[0] = t.track_id;
+    }
+    for (const Track& t : out[175]) {
+      if (t.box_px.cx() < 106.0f) ids[1] = t.track_id;
+      if (t.box_px.cx() >= 106.0f && t.box_px.cx() < 200.0f) ids[2] = t.track_id;
+    }
+    return ids;
+  };
+  const auto ids = run(StitchConfig{}.online_max_lost_s);
+  ASSERT_GE(ids[0], 1);
+  ASSERT_GE(ids[2], 1);
+  EXPECT_EQ(ids[1], ids[0]) << "A keeps its id";
+  EXPECT_NE(ids[2], ids[0]) << "the newcomer does not take it";
+  const auto old = run(10.0);  // the online tracker's own default: the newcomer inherits A's id
+  EXPECT_EQ(old[2], old[0]);
 }
 
 }  // namespace
