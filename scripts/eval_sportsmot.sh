@@ -4,6 +4,7 @@
 #   MODE gt        : GT boxes as detections
 #   MODE degraded  : seeded degraded detections (10% dropped, 2 px jitter, 2% false positives),
 #                    also scoring the perfect-association ceiling of the same detections
+# SEED (environment, default 1) seeds degrade-dets.
 # TRACK_ARGS (environment) is passed to `pitchtrack track`, e.g. TRACK_ARGS="--set tracker.buffer_scale=0.4".
 # Prints one line per sequence and the means; per-sequence JSON lands in OUT_DIR.
 set -euo pipefail
@@ -20,7 +21,7 @@ for seq in "$data"/*/; do
   dets="$seq/gt/gt.txt"
   ceiling=""
   if [[ $mode == degraded ]]; then
-    "$cli" degrade-dets --gt "$seq/gt/gt.txt" --out "$out/$name.dets.txt" --seed 1
+    "$cli" degrade-dets --gt "$seq/gt/gt.txt" --out "$out/$name.dets.txt" --seed "${SEED:-1}"
     dets="$out/$name.dets.txt"
     "$cli" eval --gt "$seq" --pred "$dets" > "$out/$name.ceiling.json"
     ceiling=$(python3 -c 'import json,sys; print("%.2f" % json.load(open(sys.argv[1]))["HOTA"])' "$out/$name.ceiling.json")

@@ -25,7 +25,7 @@ struct StitchConfig {
   double fps = 25.0;
   double max_gap_s = 30.0;     // longest absence bridged, seconds
   double max_speed_mps = 4.0;  // assumed mean speed while unseen, m/s
-  double slack_m = 4.0;        // fixed allowance, metres
+  double slack_m = 8.0;        // fixed allowance, metres (4 until the 0.3 s online memory)
   double person_height_m = 1.8;
   int min_length = 3;  // fragments shorter than this are not stitched
   // Each fragment end is extrapolated with its own panorama velocity (over its last / first
