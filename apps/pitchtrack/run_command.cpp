@@ -75,8 +75,7 @@ int run_run(const RunArgs& a) {
   // shorter online ids unstitched).
   const OfflineStitchConfig stitch_defaults;
   if (cfg->offline_stitch && !probed.is_live && a.max_frames <= 0) {
-    cfg->pipeline.tracker.max_lost_s =
-        std::min(cfg->pipeline.tracker.max_lost_s, stitch_defaults.stitch.online_max_lost_s);
+    cfg->pipeline.tracker = tracker_config_before_stitching(cfg->pipeline.tracker, stitch_defaults.stitch);
   }
   auto pipeline =
       cfg->mode == "batch"

@@ -139,7 +139,7 @@ int run_track(const TrackArgs& a) {
   }
   // Stitching follows: long absences are left to it (StitchConfig::online_max_lost_s), unless
   // --set tracker.max_lost_s says otherwise.
-  if (a.stitch && !max_lost_set) cfg.max_lost_s = std::min(cfg.max_lost_s, sc.online_max_lost_s);
+  if (a.stitch && !max_lost_set) cfg = tracker_config_before_stitching(cfg, sc);
   auto tracker = Tracker::create(cfg);
   if (!tracker.is_ok()) return fail("track", tracker.status().to_string());
   int64_t last_frame = 0;

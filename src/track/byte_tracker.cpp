@@ -5,11 +5,13 @@
 #include "pitchtrack/core/assignment.hpp"
 #include "pitchtrack/track/tracker.hpp"
 #include "track/kalman_box.hpp"
+#include "track/robust_stats.hpp"
 
 namespace pitchtrack {
 namespace {
 
 using track::KalmanBox;
+using track::median;
 
 BoxXyxy buffered(const BoxXyxy& b, float s) {
   const float dx = s * b.width(), dy = s * b.height();
@@ -37,12 +39,6 @@ struct BoxMotion {
   double s = 1.0, cx = 0.0, cy = 0.0, tx = 0.0, ty = 0.0;
   std::array<double, 6> affine() const { return {s, 0, cx - s * cx + tx, 0, s, cy - s * cy + ty}; }
 };
-
-double median(std::vector<double>& v) {
-  const size_t m = v.size() / 2;
-  std::nth_element(v.begin(), v.begin() + static_cast<ptrdiff_t>(m), v.end());
-  return v[m];
-}
 
 class ByteTracker final : public Tracker {
  public:

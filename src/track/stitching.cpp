@@ -6,24 +6,13 @@
 #include <map>
 
 #include "pitchtrack/core/assignment.hpp"
+#include "track/robust_stats.hpp"
 
 namespace pitchtrack {
 namespace {
 
-double median(std::vector<double> v) {
-  if (v.empty()) return 0.0;
-  const size_t m = v.size() / 2;
-  std::nth_element(v.begin(), v.begin() + static_cast<ptrdiff_t>(m), v.end());
-  return v[m];
-}
-
-// Median absolute deviation of v from m.
-double mad(const std::vector<double>& v, double m) {
-  std::vector<double> d;
-  d.reserve(v.size());
-  for (const double x : v) d.push_back(std::abs(x - m));
-  return median(std::move(d));
-}
+using track::mad;
+using track::median;
 
 // p_ref = s * p + t : frame pixels to first-frame ("panorama") pixels.
 struct Similarity {

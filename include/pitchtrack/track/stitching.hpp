@@ -17,7 +17,10 @@
 
 #include <vector>
 
+#include <algorithm>
+
 #include "pitchtrack/core/track.hpp"
+#include "pitchtrack/track/tracker.hpp"
 
 namespace pitchtrack {
 
@@ -41,6 +44,13 @@ struct StitchConfig {
   // 94.19 -> 94.05 (docs/PERFORMANCE.md). Gaps of 1-2 frames (dropped detections) stay online.
   double online_max_lost_s = 0.3;
 };
+
+// The online tracker's settings for a sequence this stitching will finish: lost tracks are kept
+// for at most stitch.online_max_lost_s (the lower of it and tracker.max_lost_s).
+inline TrackerConfig tracker_config_before_stitching(TrackerConfig tracker, const StitchConfig& stitch) {
+  tracker.max_lost_s = std::min(tracker.max_lost_s, stitch.online_max_lost_s);
+  return tracker;
+}
 
 // frames[k]: the tracks of frame k; returns the same boxes with ids rewritten.
 std::vector<std::vector<Track>> stitch_tracklets(const std::vector<std::vector<Track>>& frames,
