@@ -83,6 +83,11 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--skip-eval", action="store_true")
     ap.add_argument("--report", default=os.path.join(HERE, "logs", "det_export_report.json"))
+    ap.add_argument("--input", default=None,
+                    help="deploy input WxH (multiples of 32); default: the checkpoint's training-time input")
+    ap.add_argument("--operating-points", nargs="*", default=[], metavar="WxH",
+                    help="other input sizes to evaluate on valid; each goes into the sidecar's operating_points "
+                         "with its own F1-best thresholds")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     import cv2
@@ -90,6 +95,10 @@ def main():
     ck = torch.load(args.ckpt, map_location="cpu")
     cfg = ck.get("model_cfg", {})
     in_h, in_w = ck.get("input_hw", (736, 1280))
+    if args.input:
+        in_w, in_h = (int(v) for v in args.input.lower().split("x"))
+        if in_w <= 0 or in_h <= 0 or in_w % 32 or in_h % 32:
+            sys.exit(f"--input {args.input}: width and height must be positive multiples of 32")
     model = build_model(**cfg)
     model.load_state_dict(ck["ema"] if "ema" in ck else ck["model"])
     model.eval()
@@ -187,8 +196,8 @@ def main():
     print("timing", json.dumps(report["timing"], indent=1))
 
     # ---------------- valid metrics through OpenCV DNN, thresholds ----------------
-    thr = {"ball": 0.3, "goalkeeper": 0.3, "player": 0.3, "referee": 0.3}
-    if not args.skip_eval and os.path.isdir(va_dir):
+    def valid_thresholds(w, h):
+        """AP on valid through OpenCV DNN at input w x h, and the F1-best threshold per class."""
         from dataset import load_split
         from eval_ap import decode_numpy, evaluate, format_result
 
@@ -196,15 +205,26 @@ def main():
         dets = []
         for i in range(len(vimgs)):
             img = vimgs[i].numpy()
-            s = min(in_w / img.shape[1], in_h / img.shape[0])
-            net.setInput(cv2.dnn.blobFromImage(letterbox_cv(img, in_w, in_h), 1 / 255.0))
+            s = min(w / img.shape[1], h / img.shape[0])
+            net.setInput(cv2.dnn.blobFromImage(letterbox_cv(img, w, h), 1 / 255.0))
             dets.append(decode_numpy(net.forward()[0], s, score_thr=0.01, nms_iou=0.5))
         res = evaluate(dets, vgts)
-        print("valid (OpenCV DNN):", format_result(res))
-        report["valid_metrics_opencv"] = res
+        print(f"valid at {w}x{h} (OpenCV DNN):", format_result(res))
+        thr = {"ball": 0.3, "goalkeeper": 0.3, "player": 0.3, "referee": 0.3}
         for c in CLASSES:
             if c in res["best_f1_thr"]:
                 thr[c] = round(max(0.05, min(0.9, res["best_f1_thr"][c])), 3)
+        return res, thr
+
+    thr = {"ball": 0.3, "goalkeeper": 0.3, "player": 0.3, "referee": 0.3}
+    operating_points = []
+    if not args.skip_eval and os.path.isdir(va_dir):
+        report["valid_metrics_opencv"], thr = valid_thresholds(in_w, in_h)
+        for size in args.operating_points:
+            w, h = (int(v) for v in size.lower().split("x"))
+            res, op_thr = valid_thresholds(w, h)
+            report.setdefault("valid_metrics_opencv_operating_points", {})[f"{w}x{h}"] = res
+            operating_points.append({"input_width": w, "input_height": h, "recommended_thresholds": op_thr})
 
     meta = {"name": NAME, "version": args.version, "input_width": in_w, "input_height": in_h,
             "stride": STRIDE, "classes": CLASSES, "channel_order": "bgr", "scale": 1.0 / 255.0,
@@ -214,6 +234,8 @@ def main():
                              "6-7 dx,dy cells; centre=((col+dx)*4,(row+dy)*4)",
             "architecture": "PitchDet (train/model.py)", "params": report["params"],
             "gflops": round(report["gflops"], 3), "license_data": "CC BY 4.0 (Roboflow football-players-detection)"}
+    if operating_points:
+        meta["operating_points"] = operating_points
     json.dump(meta, open(js_path, "w"), indent=2)
     report["sidecar"] = meta
     report["files"] = {p: os.path.getsize(p) for p in (onnx_path, ts_path, js_path)}

@@ -4,7 +4,7 @@ Own network definition for pitchtrack. Ideas (not code) from CenterNet (Zhou et 
 "Objects as Points"), TTFNet (elliptical Gaussian targets) and FootAndBall (Komorowski et al.
 2020, light FPN with a high-resolution stride-4 head for the ball).
 
-Layout (input H x W, multiples of 32; deployed at 1152x672):
+Layout (input H x W, multiples of 32; trained at 1152x672, deployed at 1312x736):
   stem   : 4x4/4 "patchify" conv (3->24) + depthwise-separable 3x3          -> stride 4
   stage3 : dw-separable stride-2 conv + 1 residual block (48 ch)           -> stride 8
   stage4 : dw-separable stride-2 conv + 2 residual blocks (96 ch)          -> stride 16

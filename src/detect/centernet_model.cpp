@@ -10,6 +10,19 @@
 #include "detect/postprocess.hpp"
 
 namespace pitchtrack::detect {
+namespace {
+
+// `recommended_thresholds` of a sidecar object, by class name; classes it leaves out keep `thr`.
+void read_thresholds(const nlohmann::json& j, std::array<float, kNumObjectClasses>& thr) {
+  if (!j.contains("recommended_thresholds")) return;
+  const auto& t = j["recommended_thresholds"];
+  for (int c = 0; c < kNumObjectClasses; ++c) {
+    const std::string name(to_string(static_cast<ObjectClass>(c)));
+    if (t.contains(name)) thr[static_cast<size_t>(c)] = t[name].get<float>();
+  }
+}
+
+}  // namespace
 
 Result<CenterNetMeta> read_centernet_sidecar(const std::string& model_path) {
   const std::string path = std::filesystem::path(model_path).replace_extension(".json").string();
@@ -34,11 +47,20 @@ Result<CenterNetMeta> read_centernet_sidecar(const std::string& model_path) {
                                 classes[static_cast<size_t>(c)] + "', expected '" +
                                 std::string(to_string(static_cast<ObjectClass>(c))) + "'");
       }
-      if (j.contains("recommended_thresholds")) {
-        const auto& t = j["recommended_thresholds"];
-        const std::string name(to_string(static_cast<ObjectClass>(c)));
-        if (t.contains(name)) m.thresholds[static_cast<size_t>(c)] = t[name].get<float>();
+    }
+    read_thresholds(j, m.thresholds);
+    for (const auto& op : j.value("operating_points", nlohmann::json::array())) {
+      CenterNetOperatingPoint p;
+      p.input_width = op.at("input_width").get<int>();
+      p.input_height = op.at("input_height").get<int>();
+      p.thresholds = m.thresholds;
+      read_thresholds(op, p.thresholds);
+      if (p.input_width <= 0 || p.input_height <= 0 || p.input_width % 32 || p.input_height % 32) {
+        return invalid_argument("'" + path + "': operating point " + std::to_string(p.input_width) + "x" +
+                                std::to_string(p.input_height) +
+                                ": input size must be positive multiples of 32");
       }
+      m.operating_points.push_back(p);
     }
   } catch (const nlohmann::json::exception& e) {
     return invalid_argument("'" + path + "': " + e.what());
@@ -56,6 +78,10 @@ Result<CenterNetMeta> load_centernet_meta(const DetectorConfig& config) {
   if (config.input_height > 0) meta.input_height = config.input_height;
   if (meta.input_width % 32 || meta.input_height % 32) {
     return invalid_argument("detector.input_width/input_height must be multiples of 32");
+  }
+  for (const CenterNetOperatingPoint& op : meta.operating_points) {
+    if (op.input_width == meta.input_width && op.input_height == meta.input_height)
+      meta.thresholds = op.thresholds;
   }
   return meta;
 }

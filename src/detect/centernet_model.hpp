@@ -4,7 +4,8 @@
 // Contract (models/MODEL_CARD.md): input [N,3,H,W] BGR/255 letterboxed to the top-left with pad
 // `pad_value`; output [N, 4+2+2, H/stride, W/stride] = class heatmaps (sigmoid), box w,h in input
 // px, centre offset in cells. The JSON sidecar (<model>.json) gives the input size, stride, class
-// order and recommended thresholds.
+// order and recommended thresholds, and optionally `operating_points`: other input sizes with the
+// thresholds recommended at that size (scores shift with the input scale).
 #pragma once
 
 #include <array>
@@ -22,6 +23,13 @@ namespace pitchtrack::detect {
 
 inline constexpr int kCenterNetChannels = kNumObjectClasses + 4;  // heatmaps, w, h, dx, dy
 
+// Another input size the model was evaluated at, with its own recommended thresholds.
+struct CenterNetOperatingPoint {
+  int input_width = 0;
+  int input_height = 0;
+  std::array<float, kNumObjectClasses> thresholds = {0.3f, 0.3f, 0.3f, 0.3f};
+};
+
 struct CenterNetMeta {
   int input_width = 0;                                                         // px
   int input_height = 0;                                                        // px
@@ -29,12 +37,14 @@ struct CenterNetMeta {
   int pad_value = 114;                                                         // letterbox fill, grey level
   std::array<float, kNumObjectClasses> thresholds = {0.3f, 0.3f, 0.3f, 0.3f};  // recommended, per class
   std::string output_name = "output";
+  std::vector<CenterNetOperatingPoint> operating_points;  // from the sidecar; may be empty
 };
 
 // Reads <model_path minus extension>.json. Errors name the sidecar and the model.
 Result<CenterNetMeta> read_centernet_sidecar(const std::string& model_path);
 
-// The sidecar with the config's input-size overrides applied and checked (multiples of 32).
+// The sidecar with the config's input-size overrides applied and checked (multiples of 32). An
+// overridden size that matches one of the sidecar's operating points takes its thresholds.
 Result<CenterNetMeta> load_centernet_meta(const DetectorConfig& config);
 
 // Per-class score thresholds: the config's where >= 0, else the model's recommendation.

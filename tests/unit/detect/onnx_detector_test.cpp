@@ -6,6 +6,7 @@
 #include <opencv2/core.hpp>
 #include <opencv2/dnn.hpp>
 
+#include "detect/centernet_model.hpp"
 #include "detect/cv_frame.hpp"
 #include "pitchtrack/detect/registry.hpp"
 
@@ -55,7 +56,8 @@ TEST(OnnxDetector, BlobFromImagesMatchesOpenCvBitForBit) {
 TEST(OnnxDetector, ShippedModelRunsBatched) {
   auto det = create_detector(onnx_at(""));
   ASSERT_TRUE(det.is_ok()) << det.status().to_string();
-  EXPECT_EQ((*det)->caps().input_width, 1152);
+  EXPECT_EQ((*det)->caps().input_width, 1312);
+  EXPECT_EQ((*det)->caps().input_height, 736);
   MutableFrame m(1280, 720);
   for (int y = 0; y < 720; ++y) std::fill(m.row(y), m.row(y) + 1280 * 3, static_cast<uint8_t>(y % 200));
   const Frame f = std::move(m).freeze();
@@ -90,6 +92,51 @@ TEST(OnnxDetector, MissingOrWrongSidecarIsAClearError) {
   det = create_detector(onnx_at(path));
   ASSERT_FALSE(det.is_ok());
   EXPECT_NE(det.status().message().find("linesman"), std::string::npos) << det.status().to_string();
+}
+
+// Thresholds follow the input size: the sidecar's top level holds the default size's, and an
+// operating point another size's; a size without one keeps the default's.
+TEST(OnnxDetector, SidecarOperatingPointsGiveThatSizesThresholds) {
+  const std::string path = (fs::temp_directory_path() / "pt_operating_points.onnx").string();
+  const std::string classes = R"("classes": ["ball", "goalkeeper", "player", "referee"])";
+  std::ofstream(fs::path(path).replace_extension(".json"))
+      << R"({"input_width": 1312, "input_height": 736, )" << classes
+      << R"(, "recommended_thresholds": {"ball": 0.25, "goalkeeper": 0.3, "player": 0.35, "referee": 0.4},
+  "operating_points": [{"input_width": 1152, "input_height": 672,
+                        "recommended_thresholds": {"ball": 0.45, "player": 0.5}}]})";
+  DetectorConfig c = onnx_at(path);
+  auto meta = detect::load_centernet_meta(c);
+  ASSERT_TRUE(meta.is_ok()) << meta.status().to_string();
+  EXPECT_EQ(meta->input_width, 1312);
+  EXPECT_FLOAT_EQ(meta->thresholds[0], 0.25f);
+  EXPECT_FLOAT_EQ(meta->thresholds[2], 0.35f);
+  c.input_width = 1152;
+  c.input_height = 672;
+  meta = detect::load_centernet_meta(c);
+  ASSERT_TRUE(meta.is_ok()) << meta.status().to_string();
+  EXPECT_FLOAT_EQ(meta->thresholds[0], 0.45f);
+  EXPECT_FLOAT_EQ(meta->thresholds[1], 0.3f);  // not given for this size: the default's
+  EXPECT_FLOAT_EQ(meta->thresholds[2], 0.5f);
+  EXPECT_FLOAT_EQ(meta->thresholds[3], 0.4f);
+  c.input_width = 1280;
+  c.input_height = 736;
+  meta = detect::load_centernet_meta(c);
+  ASSERT_TRUE(meta.is_ok()) << meta.status().to_string();
+  EXPECT_FLOAT_EQ(meta->thresholds[0], 0.25f);
+  // The config's own thresholds still win over the operating point's.
+  c.input_width = 1152;
+  c.input_height = 672;
+  c.thresholds[0] = 0.1f;
+  EXPECT_FLOAT_EQ(detect::effective_thresholds(*detect::load_centernet_meta(c), c)[0], 0.1f);
+
+  std::ofstream(fs::path(path).replace_extension(".json"))
+      << R"({"input_width": 1312, "input_height": 736, )" << classes
+      << R"(, "operating_points": [{"input_width": 1000, "input_height": 672}]})";
+  meta = detect::load_centernet_meta(onnx_at(path));
+  ASSERT_FALSE(meta.is_ok());
+  EXPECT_NE(meta.status().message().find("operating point 1000x672"), std::string::npos)
+      << meta.status().to_string();
+  EXPECT_NE(meta.status().message().find("pt_operating_points.json"), std::string::npos);
 }
 
 TEST(OnnxDetector, WrongInputShapeIsAClearError) {

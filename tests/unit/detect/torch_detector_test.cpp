@@ -114,8 +114,8 @@ TEST(TorchDetector, ShippedModelLoadsOnTheCpu) {
   EXPECT_EQ(caps.device, "cpu");
   EXPECT_EQ(caps.precision, "fp32");
   EXPECT_EQ(caps.max_batch, 4);
-  EXPECT_EQ(caps.input_width, 1152);
-  EXPECT_EQ(caps.input_height, 672);
+  EXPECT_EQ(caps.input_width, 1312);
+  EXPECT_EQ(caps.input_height, 736);
 }
 
 // The acceptance test of the backend: same frames through OnnxDetector and TorchDetector (CPU),
@@ -620,7 +620,7 @@ TEST(TorchDetector, WrongOutputShapeIsAClearError) {
   auto det = create_detector(c);
   ASSERT_FALSE(det.is_ok());
   EXPECT_NE(det.status().message().find(c.model_path), std::string::npos) << det.status().to_string();
-  EXPECT_NE(det.status().message().find("[1,6,168,288]"), std::string::npos) << det.status().to_string();
+  EXPECT_NE(det.status().message().find("[1,6,184,328]"), std::string::npos) << det.status().to_string();
 }
 
 TEST(TorchDetector, OutputThatIsNotATensorIsAClearError) {

@@ -328,7 +328,7 @@ TEST(DetectionBatcher, ResizingOnClientsGivesTheSessionsOwnDetections) {
   auto reference = create_detector(dc);
   if (!reference.is_ok()) GTEST_SKIP() << "no onnx model: " << reference.status().to_string();
   ASSERT_TRUE((*reference)->caps().letterbox);
-  std::vector<Frame> frames;  // a generated 1080p match: larger than the model's 1152x672 input
+  std::vector<Frame> frames;  // a generated 1080p match: larger than the model's input (1312x736)
   {
     SynthConfig sc;
     sc.seed = 1;
@@ -370,11 +370,15 @@ TEST(DetectionBatcher, ResizingOnClientsGivesTheSessionsOwnDetections) {
     }
   }
   EXPECT_GT(compared, 20u) << "the generated frames hold players";
-  // The shared session saw the letterbox's scaled size (1920x1080 * 0.6), never the full frames.
+  // The shared session saw the letterbox's scaled size (1920x1080 * 0.68 = 1308x736 for the
+  // default 1312x736 input), never the full frames.
+  const DetectorCaps caps = (*reference)->caps();
+  const LetterboxGeometry g = letterbox_geometry(1920, 1080, caps.input_width, caps.input_height);
+  ASSERT_LT(g.width, 1920);
   ASSERT_FALSE(seen->sizes.empty());
   for (const auto& [w, h] : seen->sizes) {
-    EXPECT_EQ(w, 1152);
-    EXPECT_EQ(h, 648);
+    EXPECT_EQ(w, g.width);
+    EXPECT_EQ(h, g.height);
   }
 }
 
