@@ -5,7 +5,7 @@ card's own ceilings measured in the same run (issue 7, "Detector alone").
 What it measures (all timed with CUDA events, after warm-up, median of repeats):
   * ceilings: dense matrix product (fp32 with TF32 off, TF32, fp16) on random 8192^3 operands,
     device-to-device copy of 2 GiB (bytes read + written), pinned host-to-device copy of 1 GiB;
-  * the model's work per frame at the deploy input 1152x672: FLOPs (2 x conv MACs) and the bytes
+  * the model's work per frame at the deploy input (the sidecar's, 1312x736 since 2026-11-27; 1152x672 before): FLOPs (2 x conv MACs) and the bytes
     every layer reads and writes (activations + weights, layer by layer, i.e. without fusion);
   * forward throughput at batch 1 / 8 / 32 in FP32 and FP16, eager TorchScript and replayed CUDA
     graphs; and the detector's whole device path at batch 32 FP16: upload of 1920x1080 uint8
