@@ -95,10 +95,18 @@ def main():
     ck = torch.load(args.ckpt, map_location="cpu")
     cfg = ck.get("model_cfg", {})
     in_h, in_w = ck.get("input_hw", (736, 1280))
+    def parse_size(text, option):
+        try:
+            w, h = (int(v) for v in text.lower().split("x"))
+        except ValueError:
+            sys.exit(f"{option} {text}: want WxH, e.g. 1312x736")
+        if w <= 0 or h <= 0 or w % 32 or h % 32:
+            sys.exit(f"{option} {text}: width and height must be positive multiples of 32")
+        return w, h
+
     if args.input:
-        in_w, in_h = (int(v) for v in args.input.lower().split("x"))
-        if in_w <= 0 or in_h <= 0 or in_w % 32 or in_h % 32:
-            sys.exit(f"--input {args.input}: width and height must be positive multiples of 32")
+        in_w, in_h = parse_size(args.input, "--input")
+    op_sizes = [parse_size(size, "--operating-points") for size in args.operating_points]
     model = build_model(**cfg)
     model.load_state_dict(ck["ema"] if "ema" in ck else ck["model"])
     model.eval()
@@ -220,8 +228,7 @@ def main():
     operating_points = []
     if not args.skip_eval and os.path.isdir(va_dir):
         report["valid_metrics_opencv"], thr = valid_thresholds(in_w, in_h)
-        for size in args.operating_points:
-            w, h = (int(v) for v in size.lower().split("x"))
+        for w, h in op_sizes:
             res, op_thr = valid_thresholds(w, h)
             report.setdefault("valid_metrics_opencv_operating_points", {})[f"{w}x{h}"] = res
             operating_points.append({"input_width": w, "input_height": h, "recommended_thresholds": op_thr})
