@@ -94,6 +94,7 @@ int run_track(const TrackArgs& a) {
                                                 {"stitch.max_speed_mps", &sc.max_speed_mps},
                                                 {"stitch.slack_m", &sc.slack_m},
                                                 {"stitch.extrapolate_s", &sc.extrapolate_s},
+                                                {"stitch.person_height_m", &sc.person_height_m},
                                                 {"stitch.online_max_lost_s", &sc.online_max_lost_s}};
   const std::map<std::string, float*> fknobs = {{"tracker.buffer_scale", &cfg.buffer_scale},
                                                 {"tracker.plain_iou_weight", &cfg.plain_iou_weight},
@@ -129,6 +130,8 @@ int run_track(const TrackArgs& a) {
       cfg.lost_velocity_frames = static_cast<int>(value);
     } else if (key == "stitch.velocity_frames") {
       sc.velocity_frames = static_cast<int>(value);
+    } else if (key == "stitch.min_length") {
+      sc.min_length = static_cast<int>(value);
     } else if (key == "tracker.confirm_hits") {
       cfg.confirm_hits = static_cast<int>(value);
     } else if (key == "tracker.filtered_boxes") {
