@@ -30,7 +30,7 @@ struct StitchConfig {
   double max_speed_mps = 4.0;  // assumed mean speed while unseen, m/s
   double slack_m = 8.0;        // fixed allowance, metres (4 until the 0.3 s online memory)
   double person_height_m = 1.8;
-  int min_length = 3;  // fragments shorter than this are not stitched
+  int min_length = 3;  // fragments shorter than this (frames) are not stitched
   // Each fragment end is extrapolated with its own panorama velocity (over its last / first
   // velocity_frames frames) towards the other, for at most extrapolate_s (half the gap each).
   double extrapolate_s = 2.0;
