@@ -22,6 +22,11 @@ void read_thresholds(const nlohmann::json& j, std::array<float, kNumObjectClasse
   }
 }
 
+// A network input size the stride-32 backbone takes.
+bool valid_input_size(int width, int height) {
+  return width > 0 && height > 0 && width % 32 == 0 && height % 32 == 0;
+}
+
 }  // namespace
 
 Result<CenterNetMeta> read_centernet_sidecar(const std::string& model_path) {
@@ -55,7 +60,7 @@ Result<CenterNetMeta> read_centernet_sidecar(const std::string& model_path) {
       p.input_height = op.at("input_height").get<int>();
       p.thresholds = m.thresholds;
       read_thresholds(op, p.thresholds);
-      if (p.input_width <= 0 || p.input_height <= 0 || p.input_width % 32 || p.input_height % 32) {
+      if (!valid_input_size(p.input_width, p.input_height)) {
         return invalid_argument("'" + path + "': operating point " + std::to_string(p.input_width) + "x" +
                                 std::to_string(p.input_height) +
                                 ": input size must be positive multiples of 32");
@@ -65,7 +70,7 @@ Result<CenterNetMeta> read_centernet_sidecar(const std::string& model_path) {
   } catch (const nlohmann::json::exception& e) {
     return invalid_argument("'" + path + "': " + e.what());
   }
-  if (m.input_width <= 0 || m.input_height <= 0 || m.input_width % 32 || m.input_height % 32) {
+  if (!valid_input_size(m.input_width, m.input_height)) {
     return invalid_argument("'" + path + "': input size must be positive multiples of 32");
   }
   if (m.stride <= 0) return invalid_argument("'" + path + "': stride must be positive");
@@ -76,7 +81,7 @@ Result<CenterNetMeta> load_centernet_meta(const DetectorConfig& config) {
   PT_ASSIGN_OR_RETURN(CenterNetMeta meta, read_centernet_sidecar(config.model_path));
   if (config.input_width > 0) meta.input_width = config.input_width;
   if (config.input_height > 0) meta.input_height = config.input_height;
-  if (meta.input_width % 32 || meta.input_height % 32) {
+  if (!valid_input_size(meta.input_width, meta.input_height)) {
     return invalid_argument("detector.input_width/input_height must be multiples of 32");
   }
   for (const CenterNetOperatingPoint& op : meta.operating_points) {
