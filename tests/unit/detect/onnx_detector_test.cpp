@@ -105,29 +105,29 @@ TEST(OnnxDetector, SidecarOperatingPointsGiveThatSizesThresholds) {
   "operating_points": [{"input_width": 1152, "input_height": 672,
                         "recommended_thresholds": {"ball": 0.45, "player": 0.5}}]})";
   DetectorConfig c = onnx_at(path);
-  auto meta = detect::load_centernet_meta(c);
+  // The sidecar's meta with the config asking for width x height (0: the model's size).
+  const auto meta_at = [&c](int width, int height) {
+    c.input_width = width;
+    c.input_height = height;
+    return detect::load_centernet_meta(c);
+  };
+  auto meta = meta_at(0, 0);
   ASSERT_TRUE(meta.is_ok()) << meta.status().to_string();
   EXPECT_EQ(meta->input_width, 1312);
   EXPECT_FLOAT_EQ(meta->thresholds[0], 0.25f);
   EXPECT_FLOAT_EQ(meta->thresholds[2], 0.35f);
-  c.input_width = 1152;
-  c.input_height = 672;
-  meta = detect::load_centernet_meta(c);
+  meta = meta_at(1152, 672);
   ASSERT_TRUE(meta.is_ok()) << meta.status().to_string();
   EXPECT_FLOAT_EQ(meta->thresholds[0], 0.45f);
   EXPECT_FLOAT_EQ(meta->thresholds[1], 0.3f);  // not given for this size: the default's
   EXPECT_FLOAT_EQ(meta->thresholds[2], 0.5f);
   EXPECT_FLOAT_EQ(meta->thresholds[3], 0.4f);
-  c.input_width = 1280;
-  c.input_height = 736;
-  meta = detect::load_centernet_meta(c);
+  meta = meta_at(1280, 736);
   ASSERT_TRUE(meta.is_ok()) << meta.status().to_string();
   EXPECT_FLOAT_EQ(meta->thresholds[0], 0.25f);
   // The config's own thresholds still win over the operating point's.
-  c.input_width = 1152;
-  c.input_height = 672;
   c.thresholds[0] = 0.1f;
-  EXPECT_FLOAT_EQ(detect::effective_thresholds(*detect::load_centernet_meta(c), c)[0], 0.1f);
+  EXPECT_FLOAT_EQ(detect::effective_thresholds(*meta_at(1152, 672), c)[0], 0.1f);
 
   std::ofstream(fs::path(path).replace_extension(".json"))
       << R"({"input_width": 1312, "input_height": 736, )" << classes
