@@ -204,12 +204,10 @@ def main():
     print("timing", json.dumps(report["timing"], indent=1))
 
     # ---------------- valid metrics through OpenCV DNN, thresholds ----------------
-    def valid_thresholds(w, h):
+    def valid_thresholds(vimgs, vgts, w, h):
         """AP on valid through OpenCV DNN at input w x h, and the F1-best threshold per class."""
-        from dataset import load_split
         from eval_ap import decode_numpy, evaluate, format_result
 
-        vimgs, vgts, _ = load_split(args.data, "valid")
         dets = []
         for i in range(len(vimgs)):
             img = vimgs[i].numpy()
@@ -227,9 +225,12 @@ def main():
     thr = {"ball": 0.3, "goalkeeper": 0.3, "player": 0.3, "referee": 0.3}
     operating_points = []
     if not args.skip_eval and os.path.isdir(va_dir):
-        report["valid_metrics_opencv"], thr = valid_thresholds(in_w, in_h)
+        from dataset import load_split
+
+        vimgs, vgts, _ = load_split(args.data, "valid")  # decoded once for every size
+        report["valid_metrics_opencv"], thr = valid_thresholds(vimgs, vgts, in_w, in_h)
         for w, h in op_sizes:
-            res, op_thr = valid_thresholds(w, h)
+            res, op_thr = valid_thresholds(vimgs, vgts, w, h)
             report.setdefault("valid_metrics_opencv_operating_points", {})[f"{w}x{h}"] = res
             operating_points.append({"input_width": w, "input_height": h, "recommended_thresholds": op_thr})
 
