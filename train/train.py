@@ -222,6 +222,18 @@ def main():
 
     # Each batch: n_ex frames from the extra frames (indices n_real..), the rest from the real ones,
     # each side in shuffled passes of its own.
+    def draw(order, pos, count, n, offset):
+        """`count` indices from the shuffled pass `order` at `pos` over n frames starting at
+        `offset`, reshuffling when a pass ends; returns (indices, order, pos)."""
+        out = []
+        while len(out) < count:
+            if pos >= n:
+                order, pos = torch.randperm(n, generator=cpu_gen) + offset, 0
+            take = min(count - len(out), n - pos)
+            out.extend(order[pos:pos + take].tolist())
+            pos += take
+        return out, order, pos
+
     N, NE = n_real, len(tr_imgs) - n_real
     n_ex = min(args.batch - 1, round(args.batch * args.extra_share)) if NE else 0
     perm, pi = torch.randperm(N, generator=cpu_gen), 0
@@ -297,19 +309,9 @@ def main():
         if time.time() - T0 > args.max_minutes * 60:
             stop_reason = "wall-clock"
             break
-        idx = []
-        while len(idx) < args.batch - n_ex:
-            if pi >= N:
-                perm, pi = torch.randperm(N, generator=cpu_gen), 0
-            take = min(args.batch - n_ex - len(idx), N - pi)
-            idx.extend(perm[pi:pi + take].tolist())
-            pi += take
-        while len(idx) < args.batch:
-            if epi >= NE:
-                eperm, epi = torch.randperm(NE, generator=cpu_gen) + N, 0
-            take = min(args.batch - len(idx), NE - epi)
-            idx.extend(eperm[epi:epi + take].tolist())
-            epi += take
+        idx, perm, pi = draw(perm, pi, args.batch - n_ex, N, 0)
+        extra, eperm, epi = draw(eperm, epi, n_ex, NE, N)
+        idx += extra
         idx_t = torch.tensor(idx, device=dev)
         bi, bb = tr_imgs[idx_t], tr_boxes[idx_t]
         if paste is not None:
