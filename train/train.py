@@ -72,6 +72,9 @@ def parse_args():
     ap.add_argument("--extra-train", default="",
                     help="comma list of extra data roots whose train split joins the training set "
                          "(e.g. .traindata/synth-v1 from synth_prepare.py); valid stays the real valid split")
+    ap.add_argument("--extra-ignore", default="",
+                    help="comma list of class ids not supervised on the --extra-train frames (e.g. 0: "
+                         "the ball is learnt from real frames only)")
     ap.add_argument("--extra-share", type=float, default=0.3,
                     help="fraction of each batch drawn from the --extra-train frames")
     ap.add_argument("--limit-train", type=int, default=0, help="debug: use only N train images")
@@ -86,8 +89,9 @@ def log(msg, fh):
     fh.flush()
 
 
-def focal_loss(logits, heat, cls_w):
-    """penalty-reduced pixel-wise focal loss (CenterNet), logits/heat [B,C,H,W]."""
+def focal_loss(logits, heat, cls_w, sup=None):
+    """penalty-reduced pixel-wise focal loss (CenterNet), logits/heat [B,C,H,W]; sup [B,C]
+    (optional): 1 where an image's class map is supervised, 0 where it is left out."""
     logits = logits.float()
     pos = heat.eq(1).float()
     logp = F.logsigmoid(logits)
@@ -96,15 +100,21 @@ def focal_loss(logits, heat, cls_w):
     pos_l = -((1 - p) ** 2) * logp * pos
     neg_l = -((1 - heat) ** 4) * (p ** 2) * log1mp * (1 - pos)
     w = cls_w.view(1, -1, 1, 1)
+    if sup is not None:
+        w = w * sup[:, :, None, None]
+        pos = pos * sup[:, :, None, None]
     npos = pos.sum().clamp(min=1)
     return ((pos_l + neg_l) * w).sum() / npos
 
 
-def compute_loss(model, x, boxes, args, cls_w):
+def compute_loss(model, x, boxes, args, cls_w, sup=None):
     hm, wh, off = model.raw(x)
     Ho, Wo = hm.shape[2:]
     heat, pos = make_targets(boxes, Ho, Wo, STRIDE, len(CLASSES))
-    l_hm = focal_loss(hm, heat, cls_w)
+    l_hm = focal_loss(hm, heat, cls_w, sup)
+    if sup is not None:  # objects of a left-out class map give no size/offset loss either
+        keep = sup[pos["b"], pos["cls"]] > 0
+        pos = {k: v[keep] for k, v in pos.items()}
     n = len(pos["b"])
     if n:
         b, iy, ix = pos["b"], pos["iy"], pos["ix"]
@@ -241,6 +251,12 @@ def main():
     eperm, epi = (torch.randperm(NE, generator=cpu_gen) + N if NE else torch.zeros(0, dtype=torch.long)), 0
     if NE:
         log(f"batches: {args.batch - n_ex} real + {n_ex} extra frames", fh)
+    sup = None  # [batch, classes]: the extra frames (last n_ex of each batch) leave out --extra-ignore
+    if n_ex and args.extra_ignore:
+        sup = torch.ones(args.batch, len(CLASSES), device=dev)
+        ignored = [int(c) for c in args.extra_ignore.split(",")]
+        sup[args.batch - n_ex:, ignored] = 0
+        log(f"extra frames: classes {ignored} not supervised", fh)
     step, total_steps, best, train_s = 0, args.steps, -1.0, 0.0
     history = []
     if args.init and not args.resume:
@@ -321,7 +337,7 @@ def main():
         for g in opt.param_groups:
             g["lr"] = lr
         with torch.autocast(device_type=dev.type, dtype=torch.bfloat16, enabled=use_amp):
-            loss, parts = compute_loss(model, x, boxes, args, cls_w)
+            loss, parts = compute_loss(model, x, boxes, args, cls_w, sup)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         gn = torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
