@@ -95,7 +95,8 @@ int run_track(const TrackArgs& a) {
                                                 {"stitch.slack_m", &sc.slack_m},
                                                 {"stitch.extrapolate_s", &sc.extrapolate_s},
                                                 {"stitch.person_height_m", &sc.person_height_m},
-                                                {"stitch.online_max_lost_s", &sc.online_max_lost_s}};
+                                                {"stitch.online_max_lost_s", &sc.online_max_lost_s},
+                                                {"stitch.label_share", &sc.label_share}};
   const std::map<std::string, float*> fknobs = {{"tracker.buffer_scale", &cfg.buffer_scale},
                                                 {"tracker.plain_iou_weight", &cfg.plain_iou_weight},
                                                 {"tracker.min_iou_high", &cfg.min_iou_high},
@@ -107,7 +108,8 @@ int run_track(const TrackArgs& a) {
                                                 {"tracker.new_track_score", &cfg.new_track_score},
                                                 {"tracker.align_tolerance", &cfg.align_tolerance},
                                                 {"tracker.align_velocity_gain", &cfg.align_velocity_gain},
-                                                {"tracker.centre_weight", &cfg.centre_weight}};
+                                                {"tracker.centre_weight", &cfg.centre_weight},
+                                                {"tracker.class_duplicate_iou", &cfg.class_duplicate_iou}};
   bool max_lost_set = false;
   for (const std::string& kv : a.sets) {
     const auto eq = kv.find('=');

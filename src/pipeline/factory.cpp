@@ -145,6 +145,7 @@ Result<RunConfig> load_run_config(const std::string& path) {
     PT_RETURN_IF_ERROR(r.get("max_lost_s", t.max_lost_s));
     PT_RETURN_IF_ERROR(r.get("max_tracks", t.max_tracks));
     PT_RETURN_IF_ERROR(r.get("filtered_boxes", t.filtered_boxes));
+    PT_RETURN_IF_ERROR(r.get("class_duplicate_iou", t.class_duplicate_iou));
     PT_RETURN_IF_ERROR(r.check_unknown());
   }
   if (YAML::Node n = top.child("calibration")) {

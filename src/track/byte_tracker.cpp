@@ -73,10 +73,12 @@ class ByteTracker final : public Tracker {
       s.det_index = -1;
     }
 
+    merge_class_duplicates(dets);
     // Index lists are members, cleared and refilled: no allocation per frame once warm.
     high_.clear();
     low_.clear();
     for (int i = 0; i < static_cast<int>(dets.size()); ++i) {
+      if (dropped_[static_cast<size_t>(i)]) continue;
       const float sc = dets[static_cast<size_t>(i)].score;
       if (sc >= cfg_.high_score) {
         high_.push_back(i);
@@ -151,7 +153,7 @@ class ByteTracker final : public Tracker {
       s.det_box = det.box_px;
       s.det_index = d;
       s.matched_now = true;
-      s.votes[static_cast<size_t>(det.class_id)] += det.score;
+      add_votes(s, det, d);
       if (frame_ == 1 || cfg_.confirm_hits <= 1) confirm(s);
       if (cfg_.new_track_camera_velocity && box_motion_) {
         const BoxMotion& m = *box_motion_;
@@ -245,6 +247,42 @@ class ByteTracker final : public Tracker {
     }
   }
 
+  // Drops the weaker of two person detections of different classes that overlap at IoU >=
+  // class_duplicate_iou (strongest first, so a box is compared with kept boxes only); the
+  // dropped one's score is added to the kept one's class votes.
+  void merge_class_duplicates(std::span<const Detection> dets) {
+    const size_t n = dets.size();
+    dropped_.assign(n, 0);
+    extra_votes_.assign(n, {});
+    if (cfg_.class_duplicate_iou <= 0 || n < 2) return;
+    order_.resize(n);
+    for (size_t i = 0; i < n; ++i) order_[i] = static_cast<int>(i);
+    std::stable_sort(order_.begin(), order_.end(), [&](int a, int b) {
+      return dets[static_cast<size_t>(a)].score > dets[static_cast<size_t>(b)].score;
+    });
+    for (size_t oi = 0; oi < n; ++oi) {
+      const size_t i = static_cast<size_t>(order_[oi]);
+      const Detection& di = dets[i];
+      if (!is_person(di.class_id)) continue;
+      for (size_t oj = 0; oj < oi; ++oj) {
+        const size_t k = static_cast<size_t>(order_[oj]);
+        const Detection& dk = dets[k];
+        if (dropped_[k] || dk.class_id == di.class_id || !is_person(dk.class_id)) continue;
+        if (iou(di.box_px, dk.box_px) >= cfg_.class_duplicate_iou) {
+          dropped_[i] = 1;
+          extra_votes_[k][static_cast<size_t>(di.class_id)] += di.score;
+          break;
+        }
+      }
+    }
+  }
+
+  void add_votes(Slot& s, const Detection& det, int index) {
+    s.votes[static_cast<size_t>(det.class_id)] += det.score;
+    const auto& extra = extra_votes_[static_cast<size_t>(index)];
+    for (size_t c = 0; c < extra.size(); ++c) s.votes[c] += extra[c];
+  }
+
   // Pairs costing this or more stay unmatched (the assignment maximises sum(limit - cost)):
   // the IoU term is below 1 for any pair the gate lets through; the centre term adds at most
   // about centre_weight (the gate keeps centres within about a box height).
@@ -265,7 +303,7 @@ class ByteTracker final : public Tracker {
     s.det_index = index;
     s.score = det.score;
     s.last_match = frame_;
-    s.votes[static_cast<size_t>(det.class_id)] += det.score;
+    add_votes(s, det, index);
     ++s.hits;
     if (s.state == TrackState::kTentative) {
       if (s.hits >= cfg_.confirm_hits) confirm(s);
@@ -504,6 +542,9 @@ class ByteTracker final : public Tracker {
   std::vector<double> ratios_, dx_, dy_, ref_cx_, ref_cy_, ref_h_;
   std::vector<Detection> last_dets_;
   std::vector<int> prev_of_;
+  std::vector<char> dropped_;  // per detection of this frame: merged into a cross-class duplicate
+  std::vector<std::array<float, kNumObjectClasses>> extra_votes_;  // votes of the dropped, per kept
+  std::vector<int> order_;
   std::vector<double> noise_samples_, noise_tmp_;
   size_t noise_next_ = 0;
   int noise_new_ = 0;  // samples since the last estimate
@@ -539,6 +580,8 @@ Status validate(const TrackerConfig& c) {
     return invalid_argument("tracker.align_velocity_gain must be in [0, 1]");
   if (!(c.noise_gain >= 0 && c.noise_floor >= 0)) return invalid_argument("tracker.noise_* must be >= 0");
   if (!(c.centre_weight >= 0)) return invalid_argument("tracker.centre_weight must be >= 0");
+  if (!(c.class_duplicate_iou >= 0 && c.class_duplicate_iou <= 1))
+    return invalid_argument("tracker.class_duplicate_iou must be in [0, 1]");
   if (!(c.std_position > 0 && c.std_velocity > 0 && c.std_measurement > 0)) {
     return invalid_argument("tracker.std_* must be > 0");
   }

@@ -1,6 +1,7 @@
 #include "pitchtrack/track/stitching.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -27,7 +28,28 @@ struct Fragment {
   double x0 = 0, y0 = 0, x1 = 0, y1 = 0;      // panorama foot points at first/last frame
   double h0 = 0, h1 = 0;                      // panorama box heights there
   double vx0 = 0, vy0 = 0, vx1 = 0, vy1 = 0;  // panorama foot velocity (px/frame) at start/end
+  std::array<int, kNumObjectClasses> role_frames{};
+  std::array<int, 2> team_frames{};
 };
+
+// The label held in at least `share` of the counted frames, or -1.
+template <size_t N>
+int clear_majority(const std::array<int, N>& frames, double share) {
+  int total = 0, best = 0;
+  for (size_t i = 0; i < N; ++i) {
+    total += frames[i];
+    if (frames[i] > frames[static_cast<size_t>(best)]) best = static_cast<int>(i);
+  }
+  return total > 0 && frames[static_cast<size_t>(best)] >= share * total ? best : -1;
+}
+
+// Two fragments that each clearly hold a role (or a team) and differ in it are two people.
+bool labels_differ(const Fragment& a, const Fragment& b, double share) {
+  const int ra = clear_majority(a.role_frames, share), rb = clear_majority(b.role_frames, share);
+  if (ra >= 0 && rb >= 0 && ra != rb) return true;
+  const int ta = clear_majority(a.team_frames, share), tb = clear_majority(b.team_frames, share);
+  return ta >= 0 && tb >= 0 && ta != tb;
+}
 
 }  // namespace
 
@@ -101,14 +123,14 @@ std::vector<std::vector<Track>> stitch_tracklets(const std::vector<std::vector<T
       const double h = to_ref[k].s * t.box_px.height();
       auto it = frags.find(t.track_id);
       if (it == frags.end()) {
-        Fragment f;
+        it = frags.emplace(t.track_id, Fragment{}).first;
+        Fragment& f = it->second;
         f.id = t.track_id;
         f.first = f.last = k;
         f.x0 = f.x1 = x;
         f.y0 = f.y1 = y;
         f.h0 = f.h1 = h;
         f.length = 1;
-        frags.emplace(t.track_id, f);
       } else {
         Fragment& f = it->second;
         f.last = k;
@@ -117,6 +139,8 @@ std::vector<std::vector<Track>> stitch_tracklets(const std::vector<std::vector<T
         f.h1 = h;
         ++f.length;
       }
+      ++it->second.role_frames[static_cast<size_t>(t.role)];
+      if (t.team && (*t.team == 0 || *t.team == 1)) ++it->second.team_frames[static_cast<size_t>(*t.team)];
     }
   }
   if (cfg.extrapolate_s > 0) {
@@ -157,6 +181,7 @@ std::vector<std::vector<Track>> stitch_tracklets(const std::vector<std::vector<T
       const Fragment& A = *list[static_cast<size_t>(a)];
       const Fragment& B = *list[static_cast<size_t>(b)];
       if (B.first <= A.last) continue;
+      if (cfg.label_share > 0 && labels_differ(A, B, cfg.label_share)) continue;
       const double gap_s = static_cast<double>(B.first - A.last) / cfg.fps;
       if (gap_s > cfg.max_gap_s) continue;
       const double px_per_m = 0.5 * (A.h1 + B.h0) / cfg.person_height_m;

@@ -10,7 +10,8 @@
 // metres, with pixels per metre from the box height (a person is ~1.8 m tall). Both ends are
 // first extrapolated towards each other with their fragment's own panorama velocity (half the
 // gap each, at most extrapolate_s in all), so a player running out of view is looked for
-// further along his run. Links are chosen
+// further along his run. A goalkeeper's fragment never continues a field player's, nor one
+// team's the other's (label_share). Links are chosen
 // by optimal assignment on that normalised distance; chains of links share the first id.
 // Pure function of its input; deterministic.
 #pragma once
@@ -43,6 +44,10 @@ struct StitchConfig {
   // 10 -> 0.3 s gave IDF1 89.09 -> 91.22, id switches 1.29 -> 1.06 per 1000 GT boxes; GT boxes
   // 94.19 -> 94.05 (docs/PERFORMANCE.md). Gaps of 1-2 frames (dropped detections) stay online.
   double online_max_lost_s = 0.3;
+  // Fragments whose frames clearly (in at least this share of them) hold different roles
+  // (player, goalkeeper, referee), or different teams, are never linked; 0: labels ignored.
+  // Detection files without classes or teams (SportsMOT) are unaffected.
+  double label_share = 2.0 / 3.0;
 };
 
 // The online tracker's settings for a sequence this stitching will finish: lost tracks are kept

@@ -18,6 +18,12 @@
 // is bounded by max_tracks however long the match. Ids (>= 1) are given at confirmation and
 // never reused. A camera cut (ctx.camera_cut) drops all motion state: every track becomes lost
 // and its velocity is zeroed, so no stale motion carries across the cut.
+// One person, one box: person detections of different classes overlapping at IoU >=
+// class_duplicate_iou are one person the detector scored under two roles (a referee both as
+// referee and as player: the class heatmaps share the box regression, so such pairs are often
+// identical boxes, and per-class NMS keeps both). The weaker is dropped before association and
+// its score goes to the kept detection's role vote; left in, it starts a second track on the
+// same person or, as a low-score box, continues a neighbour's track onto that person.
 // Role: per-track vote over the classes of its matched detections, weighted by score.
 // Output: the confirmed tracks matched in this frame (state kConfirmed), by value.
 // Threading: not thread-safe; one instance per stream. Deterministic for the same input.
@@ -75,7 +81,8 @@ struct TrackerConfig {
   // quadrature to std_measurement. noise_gain 0 turns it off.
   double noise_gain = 10.0;
   double noise_floor = 0.01;
-  float centre_weight = 2.0f;  // match cost += this * centre distance / predicted box height
+  float centre_weight = 2.0f;        // match cost += this * centre distance / predicted box height
+  float class_duplicate_iou = 0.7f;  // cross-class person duplicates merged at IoU >= this; 0: off
 };
 
 // Per-frame input besides the detections.

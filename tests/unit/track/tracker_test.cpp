@@ -4,6 +4,7 @@
 
 #include <array>
 #include <map>
+#include <optional>
 #include <random>
 
 #include "pitchtrack/track/interpolation.hpp"
@@ -84,6 +85,39 @@ TEST(Tracker, RoleIsAVoteOverDetections) {
     auto out = tr->update(std::vector<Detection>{d}, {});
     ASSERT_EQ(out.size(), 1u);
     EXPECT_EQ(out[0].role, ObjectClass::kReferee);
+  }
+}
+
+TEST(Tracker, APersonScoredUnderTwoRolesIsOneTrack) {
+  // The referee comes as a referee box and as a player box on the same spot (the detector's
+  // per-class NMS keeps both), the player box scored higher in two frames of three; a real
+  // player beside the referee (IoU ~0.3) must not be merged.
+  for (const float dup_iou : {0.7f, 0.0f}) {
+    TrackerConfig c;
+    c.class_duplicate_iou = dup_iou;
+    auto tr = make(c);
+    std::map<int64_t, int> frames_of;
+    ObjectClass referee_role = ObjectClass::kBall;
+    for (int f = 0; f < 30; ++f) {
+      Detection as_ref = person(300.0f + f, 400, 60, 0.65f);
+      as_ref.class_id = ObjectClass::kReferee;
+      Detection as_player = person(300.5f + f, 400, 60, f % 3 == 0 ? 0.3f : 0.7f);
+      const Detection neighbour = person(312.0f + f, 400, 60, 0.8f);
+      auto out = tr->update(std::vector<Detection>{as_player, as_ref, neighbour}, {});
+      for (const Track& t : out) {
+        ++frames_of[t.track_id];
+        if (t.det_index != 2) referee_role = t.role;
+      }
+    }
+    if (dup_iou > 0) {
+      EXPECT_EQ(frames_of.size(), 2u);  // the referee and the neighbour
+      for (const auto& [id, n] : frames_of) EXPECT_EQ(n, 30) << "track " << id;
+      // Votes of kept and dropped boxes: referee 30 x 0.65 = 19.5, player 20 x 0.7 + 10 x 0.3 =
+      // 17. The kept boxes alone would say player (14 against 6.5).
+      EXPECT_EQ(referee_role, ObjectClass::kReferee);
+    } else {
+      EXPECT_EQ(frames_of.size(), 3u);  // off: a second track sits on the referee
+    }
   }
 }
 
@@ -173,6 +207,9 @@ TEST(Tracker, ConfigErrorsNameTheField) {
   c = {};
   c.high_score = 0.05f;
   EXPECT_FALSE(Tracker::create(c).is_ok());
+  c = {};
+  c.class_duplicate_iou = 1.5f;
+  EXPECT_NE(Tracker::create(c).status().message().find("tracker.class_duplicate_iou"), std::string::npos);
 }
 
 Track trk(int64_t id, float x) {
@@ -209,6 +246,43 @@ TEST(Stitching, RejoinsAPlayerWhoLeftAndCameBack) {
   EXPECT_EQ(out[10].back().track_id, 5);
   EXPECT_EQ(out[195].back().track_id, 5);
   EXPECT_EQ(out[195][0].track_id, 1);
+}
+
+TEST(Stitching, ClearlyDifferentTeamsOrRolesAreNeverLinked) {
+  // The scene of RejoinsAPlayerWhoLeftAndCameBack, with labels on the leaver (id 5) and the
+  // newcomer (id 9) where the leaver left: same team links; the other team, or a goalkeeper
+  // coming back for a field player, does not; a fragment without a clear team links.
+  struct Case {
+    std::optional<int> team5, team9;
+    ObjectClass role9;
+    bool team5_clear;
+    int64_t want;
+  };
+  for (const Case& c :
+       {Case{0, 0, ObjectClass::kPlayer, true, 5}, Case{0, 1, ObjectClass::kPlayer, true, 9},
+        Case{0, 0, ObjectClass::kGoalkeeper, true, 9}, Case{0, 1, ObjectClass::kPlayer, false, 5},
+        Case{std::nullopt, 1, ObjectClass::kPlayer, true, 5}}) {
+    std::vector<std::vector<Track>> frames(200);
+    for (int k = 0; k < 200; ++k) {
+      const float cam = k < 100 ? 3.0f * k : 3.0f * (200 - k);
+      for (int p = 1; p <= 4; ++p) frames[static_cast<size_t>(k)].push_back(trk(p, 400.0f + 150 * p - cam));
+      const float x5 = 250.0f - cam;
+      if (x5 <= 0) continue;
+      Track t = trk(k < 100 ? 5 : 9, x5);
+      if (k < 100) {
+        t.team = c.team5;
+        if (!c.team5_clear && k % 2 == 0) t.team = 1 - *c.team5;  // half its frames each team
+      } else {
+        t.team = c.team9;
+        t.role = c.role9;
+      }
+      frames[static_cast<size_t>(k)].push_back(t);
+    }
+    auto out = stitch_tracklets(frames, StitchConfig{});
+    EXPECT_EQ(out[195].back().track_id, c.want)
+        << "team " << (c.team5 ? *c.team5 : -1) << " -> " << (c.team9 ? *c.team9 : -1) << ", role "
+        << to_string(c.role9) << (c.team5_clear ? "" : ", leaver's team unclear");
+  }
 }
 
 TEST(Stitching, NoisyBoxHeightsDoNotDriftThePanorama) {
