@@ -290,15 +290,22 @@ class PipelineImpl final : public Pipeline {
     ctx.pts_us = frame.pts_us;
     ctx.camera_motion = camera_motion_;
     ctx.camera_cut = r.camera_cut;
+    auto tt = SteadyTime::now();
+    team_evidence_.clear();
+    if (teams_ && cfg_.tracker.team_weight > 0) {  // colour evidence for the tracker (once fitted)
+      PT_RETURN_IF_ERROR(detection_team_evidence(*teams_, frame, persons_, det_tracks_, team_evidence_));
+    }
+    const double evidence_ms = ms_since(tt);  // counted as team time
+    ctx.team_evidence = team_evidence_;
     r.tracks = tracker_->update(persons_, ctx);
     r.ball = ball_->update(balls_, ctx);
-    st[Stage::kTrack] = ms_since(t0);
+    st[Stage::kTrack] = ms_since(t0) - evidence_ms;
 
     if (teams_) {
       t0 = SteadyTime::now();
       Status ts = teams_->assign(frame, r.tracks, TeamFrameInfo{frame.index, r.camera_cut});
       if (!ts.is_ok() && ts.code() != StatusCode::kFailedPrecondition) return ts;
-      st[Stage::kTeam] = ms_since(t0);
+      st[Stage::kTeam] = ms_since(t0) + evidence_ms;
     }
 
     t0 = SteadyTime::now();
@@ -414,6 +421,8 @@ class PipelineImpl final : public Pipeline {
   std::unique_ptr<TeamClassifier> teams_;
   std::vector<Detection> persons_, balls_;
   std::vector<BoxXyxy> person_boxes_;
+  std::vector<Track> det_tracks_;     // person detections as boxes, for the team features
+  std::vector<float> team_evidence_;  // per person detection, for the tracker
 };
 
 }  // namespace

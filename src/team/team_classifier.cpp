@@ -608,6 +608,21 @@ Status validate(const TeamClassifierConfig& c) {
   return Status::ok();
 }
 
+Status detection_team_evidence(const TeamClassifier& model, const Frame& frame,
+                               std::span<const Detection> detections, std::vector<Track>& scratch,
+                               std::vector<float>& out) {
+  out.clear();
+  if (!model.fitted() || detections.empty()) return Status::ok();
+  scratch.resize(detections.size());
+  for (size_t i = 0; i < detections.size(); ++i) scratch[i].box_px = detections[i].box_px;
+  PT_ASSIGN_OR_RETURN(const std::vector<TeamFeature> features, model.extract(frame, scratch));
+  PT_ASSIGN_OR_RETURN(const std::vector<TeamPrediction> teams, model.predict(features));
+  out.reserve(teams.size());
+  for (const TeamPrediction& t : teams)
+    out.push_back(t.team == 0 ? -t.confidence : t.team == 1 ? t.confidence : 0.0f);
+  return Status::ok();
+}
+
 Result<std::unique_ptr<TeamClassifier>> TeamClassifier::create(const TeamClassifierConfig& config) {
   PT_RETURN_IF_ERROR(validate(config));
   return std::unique_ptr<TeamClassifier>(std::make_unique<TeamClassifierImpl>(config));

@@ -31,6 +31,7 @@ struct Slot {
   int64_t prev_match = -1;  // frame of that previous match
   int det_index = -1;
   bool matched_now = false;
+  float team = 0.0f;  // running mean of the team evidence of its detections, [-1, 1]
 };
 
 // Camera motion seen through the boxes: zoom s about the image point c, then shift t
@@ -74,6 +75,7 @@ class ByteTracker final : public Tracker {
     }
 
     merge_class_duplicates(dets);
+    team_ev_ = ctx.team_evidence.size() == dets.size() ? ctx.team_evidence : std::span<const float>{};
     // Index lists are members, cleared and refilled: no allocation per frame once warm.
     high_.clear();
     low_.clear();
@@ -154,6 +156,7 @@ class ByteTracker final : public Tracker {
       s.det_index = d;
       s.matched_now = true;
       add_votes(s, det, d);
+      if (!team_ev_.empty()) s.team = team_ev_[static_cast<size_t>(d)];
       if (frame_ == 1 || cfg_.confirm_hits <= 1) confirm(s);
       if (cfg_.new_track_camera_velocity && box_motion_) {
         const BoxMotion& m = *box_motion_;
@@ -179,6 +182,7 @@ class ByteTracker final : public Tracker {
       out.push_back(t);
     }
     last_out_ = out;
+    team_ev_ = {};  // the caller's buffer is only valid during this call
     return out;
   }
 
@@ -229,6 +233,10 @@ class ByteTracker final : public Tracker {
         const double ph = std::max(1.0f, pred.height());
         if (cfg_.centre_weight > 0) {
           cost += cfg_.centre_weight * std::hypot(d.box_px.cx() - pred.cx(), d.box_px.cy() - pred.cy()) / ph;
+        }
+        if (cfg_.team_weight > 0 && !team_ev_.empty()) {
+          const float e = team_ev_[static_cast<size_t>(det_ids[static_cast<size_t>(c)])];
+          if (e * sl.team < 0) cost += cfg_.team_weight * std::abs(e * sl.team);
         }
         cost_[static_cast<size_t>(r * C + c)] = cost;
       }
@@ -304,6 +312,9 @@ class ByteTracker final : public Tracker {
     s.score = det.score;
     s.last_match = frame_;
     add_votes(s, det, index);
+    if (!team_ev_.empty() && team_ev_[static_cast<size_t>(index)] != 0.0f) {
+      s.team += cfg_.team_memory * (team_ev_[static_cast<size_t>(index)] - s.team);
+    }
     ++s.hits;
     if (s.state == TrackState::kTentative) {
       if (s.hits >= cfg_.confirm_hits) confirm(s);
@@ -545,6 +556,7 @@ class ByteTracker final : public Tracker {
   std::vector<char> dropped_;  // per detection of this frame: merged into a cross-class duplicate
   std::vector<std::array<float, kNumObjectClasses>> extra_votes_;  // votes of the dropped, per kept
   std::vector<int> order_;
+  std::span<const float> team_ev_;  // this frame's team evidence per detection, or empty
   std::vector<double> noise_samples_, noise_tmp_;
   size_t noise_next_ = 0;
   int noise_new_ = 0;  // samples since the last estimate
@@ -580,6 +592,9 @@ Status validate(const TrackerConfig& c) {
     return invalid_argument("tracker.align_velocity_gain must be in [0, 1]");
   if (!(c.noise_gain >= 0 && c.noise_floor >= 0)) return invalid_argument("tracker.noise_* must be >= 0");
   if (!(c.centre_weight >= 0)) return invalid_argument("tracker.centre_weight must be >= 0");
+  if (!(c.team_weight >= 0)) return invalid_argument("tracker.team_weight must be >= 0");
+  if (!(c.team_memory > 0 && c.team_memory <= 1))
+    return invalid_argument("tracker.team_memory must be in (0, 1]");
   if (!(c.class_duplicate_iou >= 0 && c.class_duplicate_iou <= 1))
     return invalid_argument("tracker.class_duplicate_iou must be in [0, 1]");
   if (!(c.std_position > 0 && c.std_velocity > 0 && c.std_measurement > 0)) {

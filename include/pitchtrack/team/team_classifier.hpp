@@ -140,4 +140,12 @@ class TeamClassifier {
 
 Status validate(const TeamClassifierConfig& config);
 
+// Team colour evidence of each detection, for the tracker (FrameContext::team_evidence): the
+// fitted model's team as a sign (- team 0, + team 1) and its confidence as the size; 0 where
+// the feature is invalid or an outlier. `out` is left empty while the model is not fitted.
+// `scratch` holds the detections as boxes (reused between calls). Errors: those of extract().
+Status detection_team_evidence(const TeamClassifier& model, const Frame& frame,
+                               std::span<const Detection> detections, std::vector<Track>& scratch,
+                               std::vector<float>& out);
+
 }  // namespace pitchtrack

@@ -24,6 +24,11 @@
 // identical boxes, and per-class NMS keeps both). The weaker is dropped before association and
 // its score goes to the kept detection's role vote; left in, it starts a second track on the
 // same person or, as a low-score box, continues a neighbour's track onto that person.
+// Team colour (when the frame context carries it, from the team classifier's colour model on
+// each detection): every track keeps a running mean of the evidence of its matched detections,
+// and a pairing of a track and a detection whose evidence points to the other team costs
+// team_weight x |track mean| x |detection evidence| more. Two players of different teams who
+// cross keep their ids; team-mates are left to motion.
 // Role: per-track vote over the classes of its matched detections, weighted by score.
 // Output: the confirmed tracks matched in this frame (state kConfirmed), by value.
 // Threading: not thread-safe; one instance per stream. Deterministic for the same input.
@@ -83,6 +88,8 @@ struct TrackerConfig {
   double noise_floor = 0.01;
   float centre_weight = 2.0f;        // match cost += this * centre distance / predicted box height
   float class_duplicate_iou = 0.7f;  // cross-class person duplicates merged at IoU >= this; 0: off
+  float team_weight = 8.0f;          // match cost per unit of team conflict (see above); 0: off
+  float team_memory = 0.1f;          // (0, 1]: weight of a new detection in a track's team mean
 };
 
 // Per-frame input besides the detections.
@@ -93,6 +100,9 @@ struct FrameContext {
   // this frame's, from camera-motion estimation; empty when unknown.
   std::optional<std::array<double, 6>> camera_motion{};
   bool camera_cut = false;  // shot change at this frame
+  // Per detection (same order, or empty when unknown): team colour evidence in [-1, 1], the sign
+  // the team (- team 0, + team 1) and the magnitude the colour model's confidence; 0: none.
+  std::span<const float> team_evidence{};
 };
 
 class Tracker {

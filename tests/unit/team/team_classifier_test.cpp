@@ -366,6 +366,32 @@ TEST(TeamClassifier, ExplicitFitAndPredict) {
   for (size_t i = 0; i < train.size(); ++i) EXPECT_EQ((*again)[i].team, (*pred)[i].team);
 }
 
+TEST(TeamClassifier, DetectionEvidenceForTheTracker) {
+  // Before the fit: no evidence. After: per detection, the sign is the team (- team 0, + team 1),
+  // the size the confidence; the referee's and keepers' kits match neither team (0).
+  auto tc = make();
+  const auto people = cast();
+  auto [frame0, tracks0] = scene(people, 1);
+  std::vector<Detection> dets;
+  for (const Track& t : tracks0) dets.push_back({t.box_px, 0.9f, t.role});
+  std::vector<Track> scratch;
+  std::vector<float> evidence{1.0f};
+  ASSERT_TRUE(detection_team_evidence(*tc, frame0, dets, scratch, evidence).is_ok());
+  EXPECT_TRUE(evidence.empty());
+  const int red = run(*tc, people, 75);
+  ASSERT_TRUE(tc->fitted());
+  ASSERT_TRUE(detection_team_evidence(*tc, frame0, dets, scratch, evidence).is_ok());
+  ASSERT_EQ(evidence.size(), dets.size());
+  for (size_t i = 0; i < people.size(); ++i) {
+    if (people[i].role != ObjectClass::kPlayer) {
+      EXPECT_EQ(evidence[i], 0.0f) << "person " << people[i].id;
+      continue;
+    }
+    const int team = people[i].truth == 0 ? red : 1 - red;
+    EXPECT_GT(team == 1 ? evidence[i] : -evidence[i], 0.3f) << "person " << people[i].id;
+  }
+}
+
 TEST(TeamClassifier, FitErrors) {
   auto tc = make();
   EXPECT_EQ(tc->fit({}).code(), StatusCode::kInvalidArgument);

@@ -121,6 +121,31 @@ TEST(Tracker, APersonScoredUnderTwoRolesIsOneTrack) {
   }
 }
 
+TEST(Tracker, TeamColourKeepsIdsWhenPlayersOfBothTeamsMeetAndTurnBack) {
+  // Two players of different teams run into each other, meet box on box and both turn back:
+  // motion alone carries each track on through the other player (the ids swap). With the colour
+  // model's evidence (team 0 for the left one, team 1 for the right one) each keeps its id.
+  for (const float weight : {8.0f, 0.0f}) {
+    TrackerConfig c;
+    c.team_weight = weight;
+    auto tr = make(c);
+    int64_t left_id = 0, right_id = 0;
+    bool kept = true;
+    for (int f = 0; f < 40; ++f) {
+      const float step = f < 20 ? 3.0f * f : 3.0f * (40 - f);  // in, then back out
+      const std::vector<Detection> d = {person(100.0f + step, 400), person(220.0f - step, 400)};
+      const std::array<float, 2> teams = {-0.8f, 0.8f};
+      auto out = tr->update(d, {.frame_index = f, .team_evidence = teams});
+      for (const Track& t : out) {
+        int64_t& id = t.det_index == 0 ? left_id : right_id;
+        if (id == 0) id = t.track_id;
+        kept = kept && t.track_id == id;
+      }
+    }
+    EXPECT_EQ(kept, weight > 0) << "team_weight " << weight;
+  }
+}
+
 TEST(Tracker, CameraMotionKeepsIdsThroughAFastPan) {
   // The camera pans 40 px per frame: boxes jump further than their width every frame.
   auto tr = make();
