@@ -293,7 +293,8 @@ class ByteTracker final : public Tracker {
 
   // Pairs costing this or more stay unmatched (the assignment maximises sum(limit - cost)):
   // the IoU term is below 1 for any pair the gate lets through; the centre term adds at most
-  // about centre_weight (the gate keeps centres within about a box height).
+  // about centre_weight (the gate keeps centres within about a box height). A strong team
+  // conflict (team_weight x both confidences) can push a pair past it: then it is no match.
   double cost_limit() const { return 1.0 + 1e-9 + cfg_.centre_weight; }
 
   void apply_match(Slot& s, const Detection& det, int index) {
