@@ -77,6 +77,13 @@ def parse_args():
                          "the ball is learnt from real frames only)")
     ap.add_argument("--extra-share", type=float, default=0.3,
                     help="fraction of each batch drawn from the --extra-train frames")
+    ap.add_argument("--distill", default="",
+                    help="teacher weights (a checkpoint, e.g. train/unfuse.py's copy of the shipped "
+                         "model): on the real frames of each batch the student also follows the "
+                         "teacher's heatmaps and, where the teacher sees an object, its box size and "
+                         "offset (learning without forgetting), so what the teacher knows of real "
+                         "frames is kept while the extra frames teach their domain")
+    ap.add_argument("--distill-weight", type=float, default=1.0, help="weight of the --distill loss")
     ap.add_argument("--limit-train", type=int, default=0, help="debug: use only N train images")
     ap.add_argument("--limit-valid", type=int, default=0, help="debug: use only N valid images")
     return ap.parse_args()
@@ -107,7 +114,7 @@ def focal_loss(logits, heat, cls_w, sup=None):
     return ((pos_l + neg_l) * w).sum() / npos
 
 
-def compute_loss(model, x, boxes, args, cls_w, sup=None):
+def compute_loss(model, x, boxes, args, cls_w, sup=None, teacher=None, n_real=0):
     hm, wh, off = model.raw(x)
     Ho, Wo = hm.shape[2:]
     heat, pos = make_targets(boxes, Ho, Wo, STRIDE, len(CLASSES))
@@ -129,7 +136,35 @@ def compute_loss(model, x, boxes, args, cls_w, sup=None):
     else:
         l_wh = l_off = hm.sum() * 0
     total = l_hm + args.wh_weight * l_wh + args.off_weight * l_off
-    return total, dict(hm=l_hm.item(), wh=l_wh.item(), off=l_off.item(), npos=n)
+    parts = dict(hm=l_hm.item(), wh=l_wh.item(), off=l_off.item(), npos=n)
+    if teacher is not None and n_real:
+        with torch.no_grad():
+            t_hm, t_wh, t_off = teacher.raw(x[:n_real])
+        k_hm, k_box = distill_loss(hm[:n_real], wh[:n_real], off[:n_real], t_hm, t_wh, t_off, cls_w)
+        total = total + args.distill_weight * (k_hm + k_box)
+        parts.update(kd_hm=k_hm.item(), kd_box=k_box.item())
+    return total, parts
+
+
+def distill_loss(hm, wh, off, t_hm, t_wh, t_off, cls_w, peak_thr=0.3):
+    """Student outputs (the real frames' rows) against the frozen teacher's on the same input.
+    Heatmaps: squared difference of the probabilities, class-weighted, summed over the map and
+    divided by the number of pixels where the teacher sees an object (peak >= peak_thr), so the
+    term does not scale with the empty grass. Where the teacher sees an object: relative L1 of the
+    box size and L1 of the sub-cell offset, as in the supervised loss."""
+    s, t = torch.sigmoid(hm.float()), torch.sigmoid(t_hm.float())
+    peak = t.amax(1)
+    m = peak >= peak_thr
+    n = m.sum().clamp(min=1)
+    l_hm = (((s - t) ** 2) * cls_w.view(1, -1, 1, 1)).sum() / n
+    if m.any():
+        sw, tw = wh.float().permute(0, 2, 3, 1)[m], t_wh.float().permute(0, 2, 3, 1)[m]
+        so = torch.sigmoid(off.float()).permute(0, 2, 3, 1)[m]
+        to = torch.sigmoid(t_off.float()).permute(0, 2, 3, 1)[m]
+        l_box = ((sw - tw).abs() / tw.clamp(min=2)).mean() + (so - to).abs().mean()
+    else:
+        l_box = hm.sum() * 0
+    return l_hm, l_box
 
 
 def load_ckpt(path, dev="cpu"):
@@ -257,6 +292,16 @@ def main():
         ignored = [int(c) for c in args.extra_ignore.split(",")]
         sup[args.batch - n_ex:, ignored] = 0
         log(f"extra frames: classes {ignored} not supervised", fh)
+    teacher = None
+    if args.distill:
+        ck = load_ckpt(args.distill, dev)
+        teacher = build_model(**ck.get("model_cfg", {})).to(dev)
+        teacher.load_state_dict(ck["ema"] if "ema" in ck else ck["model"])
+        teacher.eval()
+        for p in teacher.parameters():
+            p.requires_grad_(False)
+        log(f"distilling from {args.distill} (step {ck.get('step')}) on the {args.batch - n_ex} real "
+            f"frames of each batch, weight {args.distill_weight}", fh)
     step, total_steps, best, train_s = 0, args.steps, -1.0, 0.0
     history = []
     if args.init and not args.resume:
@@ -337,7 +382,7 @@ def main():
         for g in opt.param_groups:
             g["lr"] = lr
         with torch.autocast(device_type=dev.type, dtype=torch.bfloat16, enabled=use_amp):
-            loss, parts = compute_loss(model, x, boxes, args, cls_w, sup)
+            loss, parts = compute_loss(model, x, boxes, args, cls_w, sup, teacher, args.batch - n_ex)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         gn = torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
@@ -363,7 +408,8 @@ def main():
                     f"for a {args.budget_min} min budget", fh)
         if step % 50 == 0 or step == 1:
             log(f"step {step}/{total_steps} lr {lr:.2e} loss {loss.item():.4f} hm {parts['hm']:.4f} "
-                f"wh {parts['wh']:.4f} off {parts['off']:.4f} npos {parts['npos']} gn {gn:.2f}", fh)
+                f"wh {parts['wh']:.4f} off {parts['off']:.4f} npos {parts['npos']} gn {gn:.2f}"
+                + (f" kd_hm {parts['kd_hm']:.4f} kd_box {parts['kd_box']:.4f}" if "kd_hm" in parts else ""), fh)
         every = args.eval_every or max(100, total_steps // 24 if total_steps else 500)
         if step % every == 0:
             evaluate_now()
