@@ -81,7 +81,7 @@ class ByteTracker final : public Tracker {
     low_.clear();
     for (int i = 0; i < static_cast<int>(dets.size()); ++i) {
       if (dropped_[static_cast<size_t>(i)]) continue;
-      const float sc = dets[static_cast<size_t>(i)].score;
+      const float sc = person_score_[static_cast<size_t>(i)];
       if (sc >= cfg_.high_score) {
         high_.push_back(i);
       } else if (sc >= cfg_.low_score) {
@@ -146,12 +146,12 @@ class ByteTracker final : public Tracker {
     // New tracks.
     for (int d : unmatched) {
       const Detection& det = dets[static_cast<size_t>(d)];
-      if (det.score < cfg_.new_track_score) continue;
+      if (person_score_[static_cast<size_t>(d)] < cfg_.new_track_score) continue;
       Slot s;
       s.kf = KalmanBox(det.box_px, {cfg_.std_position, cfg_.std_velocity, cfg_.std_measurement});
       s.hits = 1;
       s.last_match = frame_;
-      s.score = det.score;
+      s.score = person_score_[static_cast<size_t>(d)];
       s.det_box = det.box_px;
       s.det_index = d;
       s.matched_now = true;
@@ -257,11 +257,17 @@ class ByteTracker final : public Tracker {
 
   // Drops the weaker of two person detections of different classes that overlap at IoU >=
   // class_duplicate_iou (strongest first, so a box is compared with kept boxes only); the
-  // dropped one's score is added to the kept one's class votes.
+  // dropped one's score is added to the kept one's class votes. The kept box's person score
+  // (what the stages, new_track_score and the track's score read) combines both as a noisy-OR,
+  // 1 - (1 - a)(1 - b): the class heatmaps are independent sigmoids, so a person the model is
+  // sure of but cannot place between two roles (a keeper scored 0.47 as keeper and 0.34 as
+  // player) is more likely a person than either score says.
   void merge_class_duplicates(std::span<const Detection> dets) {
     const size_t n = dets.size();
     dropped_.assign(n, 0);
     extra_votes_.assign(n, {});
+    person_score_.resize(n);
+    for (size_t i = 0; i < n; ++i) person_score_[i] = dets[i].score;
     if (cfg_.class_duplicate_iou <= 0 || n < 2) return;
     order_.resize(n);
     for (size_t i = 0; i < n; ++i) order_[i] = static_cast<int>(i);
@@ -279,6 +285,7 @@ class ByteTracker final : public Tracker {
         if (iou(di.box_px, dk.box_px) >= cfg_.class_duplicate_iou) {
           dropped_[i] = 1;
           extra_votes_[k][static_cast<size_t>(di.class_id)] += di.score;
+          person_score_[k] = 1.0f - (1.0f - person_score_[k]) * (1.0f - di.score);
           break;
         }
       }
@@ -310,7 +317,7 @@ class ByteTracker final : public Tracker {
     s.prev_match = s.last_match;
     s.det_box = det.box_px;
     s.det_index = index;
-    s.score = det.score;
+    s.score = person_score_[static_cast<size_t>(index)];
     s.last_match = frame_;
     add_votes(s, det, index);
     if (!team_ev_.empty() && team_ev_[static_cast<size_t>(index)] != 0.0f) {
@@ -556,6 +563,7 @@ class ByteTracker final : public Tracker {
   std::vector<int> prev_of_;
   std::vector<char> dropped_;  // per detection of this frame: merged into a cross-class duplicate
   std::vector<std::array<float, kNumObjectClasses>> extra_votes_;  // votes of the dropped, per kept
+  std::vector<float> person_score_;  // per detection: its score, merged duplicates' noisy-OR
   std::vector<int> order_;
   std::span<const float> team_ev_;  // this frame's team evidence per detection, or empty
   std::vector<double> noise_samples_, noise_tmp_;

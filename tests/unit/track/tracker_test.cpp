@@ -121,6 +121,35 @@ TEST(Tracker, APersonScoredUnderTwoRolesIsOneTrack) {
   }
 }
 
+TEST(Tracker, APersonSplitBetweenTwoRolesStillStartsATrack) {
+  // A keeper the model is sure is a person but not which role: 0.45 as keeper and 0.35 as
+  // player, each under new_track_score (0.6). Merged, the person score is the noisy-OR,
+  // 1 - 0.55 x 0.65 = 0.64: the keeper gets a track (scored 0.64) and keeps the keeper role.
+  // Without the merge neither box can start one.
+  for (const float dup_iou : {0.7f, 0.0f}) {
+    TrackerConfig c;
+    c.class_duplicate_iou = dup_iou;
+    auto tr = make(c);
+    size_t frames_tracked = 0;
+    for (int f = 0; f < 20; ++f) {
+      Detection as_keeper = person(500.0f + f, 300, 60, 0.45f);
+      as_keeper.class_id = ObjectClass::kGoalkeeper;
+      const Detection as_player = person(500.5f + f, 300, 60, 0.35f);
+      const auto out = tr->update(std::vector<Detection>{as_player, as_keeper}, {});
+      frames_tracked += out.size();
+      for (const Track& t : out) {
+        EXPECT_EQ(t.role, ObjectClass::kGoalkeeper);
+        EXPECT_NEAR(t.score, 0.6425f, 1e-4f);
+      }
+    }
+    if (dup_iou > 0) {
+      EXPECT_EQ(frames_tracked, 20u);  // one track from the first frame on
+    } else {
+      EXPECT_EQ(frames_tracked, 0u);
+    }
+  }
+}
+
 TEST(Tracker, TeamColourKeepsIdsWhenPlayersOfBothTeamsMeetAndTurnBack) {
   // Two players of different teams run into each other, meet box on box and both turn back:
   // motion alone carries each track on through the other player (the ids swap). With the colour
