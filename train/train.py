@@ -84,6 +84,13 @@ def parse_args():
                          "offset (learning without forgetting), so what the teacher knows of real "
                          "frames is kept while the extra frames teach their domain")
     ap.add_argument("--distill-weight", type=float, default=1.0, help="weight of the --distill loss")
+    ap.add_argument("--distill-cls-weights", default="",
+                    help="per-class factors of the --distill heatmap term on the real frames "
+                         "(default: --cls-weights), e.g. 15,2,1,2 holds the ball map to the teacher's")
+    ap.add_argument("--distill-extra", default="",
+                    help="teacher for the --extra-train frames of each batch (same loss, "
+                         "--cls-weights), e.g. the starting weights, so a fine-tune keeps what they "
+                         "knew of that domain")
     ap.add_argument("--limit-train", type=int, default=0, help="debug: use only N train images")
     ap.add_argument("--limit-valid", type=int, default=0, help="debug: use only N valid images")
     return ap.parse_args()
@@ -114,7 +121,8 @@ def focal_loss(logits, heat, cls_w, sup=None):
     return ((pos_l + neg_l) * w).sum() / npos
 
 
-def compute_loss(model, x, boxes, args, cls_w, sup=None, teacher=None, n_real=0):
+def compute_loss(model, x, boxes, args, cls_w, sup=None, teacher=None, n_real=0, kd_cls_w=None,
+                 teacher_extra=None):
     hm, wh, off = model.raw(x)
     Ho, Wo = hm.shape[2:]
     heat, pos = make_targets(boxes, Ho, Wo, STRIDE, len(CLASSES))
@@ -137,12 +145,16 @@ def compute_loss(model, x, boxes, args, cls_w, sup=None, teacher=None, n_real=0)
         l_wh = l_off = hm.sum() * 0
     total = l_hm + args.wh_weight * l_wh + args.off_weight * l_off
     parts = dict(hm=l_hm.item(), wh=l_wh.item(), off=l_off.item(), npos=n)
-    if teacher is not None and n_real:
+    # real frames (the first n_real rows) against --distill, the extra frames against --distill-extra
+    for key, t_model, lo, hi, w in (("kd", teacher, 0, n_real, kd_cls_w if kd_cls_w is not None else cls_w),
+                                    ("kdx", teacher_extra, n_real, len(x), cls_w)):
+        if t_model is None or hi <= lo:
+            continue
         with torch.no_grad():
-            t_hm, t_wh, t_off = teacher.raw(x[:n_real])
-        k_hm, k_box = distill_loss(hm[:n_real], wh[:n_real], off[:n_real], t_hm, t_wh, t_off, cls_w)
+            t_hm, t_wh, t_off = t_model.raw(x[lo:hi])
+        k_hm, k_box = distill_loss(hm[lo:hi], wh[lo:hi], off[lo:hi], t_hm, t_wh, t_off, w)
         total = total + args.distill_weight * (k_hm + k_box)
-        parts.update(kd_hm=k_hm.item(), kd_box=k_box.item())
+        parts.update({key + "_hm": k_hm.item(), key + "_box": k_box.item()})
     return total, parts
 
 
@@ -292,16 +304,21 @@ def main():
         ignored = [int(c) for c in args.extra_ignore.split(",")]
         sup[args.batch - n_ex:, ignored] = 0
         log(f"extra frames: classes {ignored} not supervised", fh)
-    teacher = None
-    if args.distill:
-        ck = load_ckpt(args.distill, dev)
-        teacher = build_model(**ck.get("model_cfg", {})).to(dev)
-        teacher.load_state_dict(ck["ema"] if "ema" in ck else ck["model"])
-        teacher.eval()
-        for p in teacher.parameters():
+    def load_teacher(path, which):
+        ck = load_ckpt(path, dev)
+        t = build_model(**ck.get("model_cfg", {})).to(dev)
+        t.load_state_dict(ck["ema"] if "ema" in ck else ck["model"])
+        t.eval()
+        for p in t.parameters():
             p.requires_grad_(False)
-        log(f"distilling from {args.distill} (step {ck.get('step')}) on the {args.batch - n_ex} real "
-            f"frames of each batch, weight {args.distill_weight}", fh)
+        log(f"distilling from {path} (step {ck.get('step')}) on the {which} of each batch, "
+            f"weight {args.distill_weight}", fh)
+        return t
+
+    teacher = load_teacher(args.distill, f"{args.batch - n_ex} real frames") if args.distill else None
+    teacher_extra = load_teacher(args.distill_extra, f"{n_ex} extra frames") if args.distill_extra and n_ex else None
+    kd_cls_w = (torch.tensor([float(v) for v in args.distill_cls_weights.split(",")], device=dev)
+                if args.distill_cls_weights else None)
     step, total_steps, best, train_s = 0, args.steps, -1.0, 0.0
     history = []
     if args.init and not args.resume:
@@ -382,7 +399,8 @@ def main():
         for g in opt.param_groups:
             g["lr"] = lr
         with torch.autocast(device_type=dev.type, dtype=torch.bfloat16, enabled=use_amp):
-            loss, parts = compute_loss(model, x, boxes, args, cls_w, sup, teacher, args.batch - n_ex)
+            loss, parts = compute_loss(model, x, boxes, args, cls_w, sup, teacher, args.batch - n_ex, kd_cls_w,
+                                       teacher_extra)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         gn = torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
@@ -409,7 +427,7 @@ def main():
         if step % 50 == 0 or step == 1:
             log(f"step {step}/{total_steps} lr {lr:.2e} loss {loss.item():.4f} hm {parts['hm']:.4f} "
                 f"wh {parts['wh']:.4f} off {parts['off']:.4f} npos {parts['npos']} gn {gn:.2f}"
-                + (f" kd_hm {parts['kd_hm']:.4f} kd_box {parts['kd_box']:.4f}" if "kd_hm" in parts else ""), fh)
+                + "".join(f" {k} {v:.4f}" for k, v in parts.items() if k.startswith("kd")), fh)
         every = args.eval_every or max(100, total_steps // 24 if total_steps else 500)
         if step % every == 0:
             evaluate_now()
