@@ -305,9 +305,14 @@ def main():
         sup[args.batch - n_ex:, ignored] = 0
         log(f"extra frames: classes {ignored} not supervised", fh)
     def load_teacher(path, which):
-        ck = load_ckpt(path, dev)
-        t = build_model(**ck.get("model_cfg", {})).to(dev)
-        t.load_state_dict(ck["ema"] if "ema" in ck else ck["model"])
+        if not os.path.isfile(path):
+            raise SystemExit(f"train.py: teacher {path}: no such file")
+        try:
+            ck = load_ckpt(path, dev)
+            t = build_model(**ck.get("model_cfg", {})).to(dev)
+            t.load_state_dict(ck["ema"] if "ema" in ck else ck["model"])
+        except Exception as e:  # not a checkpoint, or another architecture
+            raise SystemExit(f"train.py: teacher {path}: not a PitchDet checkpoint ({type(e).__name__}: {e})")
         t.eval()
         for p in t.parameters():
             p.requires_grad_(False)
