@@ -199,15 +199,32 @@ std::vector<std::vector<Track>> stitch_tracklets(const std::vector<std::vector<T
   const Assignment links =
       linear_assignment(cost, m, m, AssignmentOptions{.maximize = false, .limit = 1.0 + 1e-9});
 
-  // 4. Follow chains: each fragment takes the id of the head of its chain.
+  // 4. Follow chains: each fragment takes the id of the head of its chain. A chain is one
+  // person, so it does not go on into a fragment whose clear team differs from the clear team
+  // of the chain so far (a link through a fragment without a clear team could join two teams):
+  // that fragment heads a chain of its own.
   std::map<int64_t, int64_t> new_id;
   for (int b = 0; b < m; ++b) {
     if (links.col_to_row[static_cast<size_t>(b)] >= 0) continue;  // not a chain head
     int cur = b;
-    const int64_t head = list[static_cast<size_t>(b)]->id;
     while (cur >= 0) {
-      new_id[list[static_cast<size_t>(cur)]->id] = head;
-      cur = links.row_to_col[static_cast<size_t>(cur)];
+      const int64_t head = list[static_cast<size_t>(cur)]->id;
+      std::array<int, 2> teams{};
+      for (;;) {
+        const Fragment& f = *list[static_cast<size_t>(cur)];
+        new_id[f.id] = head;
+        teams[0] += f.team_frames[0];
+        teams[1] += f.team_frames[1];
+        const int next = links.row_to_col[static_cast<size_t>(cur)];
+        if (next < 0) {
+          cur = -1;
+          break;
+        }
+        cur = next;
+        const int chain_team = clear_majority(teams, cfg.label_share);
+        const int next_team = clear_majority(list[static_cast<size_t>(next)]->team_frames, cfg.label_share);
+        if (cfg.label_share > 0 && chain_team >= 0 && next_team >= 0 && chain_team != next_team) break;
+      }
     }
   }
   std::vector<std::vector<Track>> out = frames;

@@ -11,8 +11,9 @@
 // first extrapolated towards each other with their fragment's own panorama velocity (half the
 // gap each, at most extrapolate_s in all), so a player running out of view is looked for
 // further along his run. A goalkeeper's fragment never continues a field player's, nor one
-// team's the other's (label_share). Links are chosen
-// by optimal assignment on that normalised distance; chains of links share the first id.
+// team's the other's (label_share), not even through a fragment without a clear team. Links
+// are chosen by optimal assignment on that normalised distance; chains of links share the
+// first id.
 // Pure function of its input; deterministic.
 #pragma once
 

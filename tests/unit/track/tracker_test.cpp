@@ -339,6 +339,27 @@ TEST(Stitching, ClearlyDifferentTeamsOrRolesAreNeverLinked) {
   }
 }
 
+TEST(Stitching, AChainDoesNotJoinTwoTeamsThroughAnUnlabelledFragment) {
+  // One walker's fragments: id 5 (team 0), a short id 6 without a team, id 7 (team 1). Each
+  // link on its own is allowed (6 has no team), but the chain 5 -> 6 -> 7 would give one id to
+  // boxes of both teams: it stops before 7.
+  std::vector<std::vector<Track>> frames(150);
+  for (int k = 0; k < 150; ++k) {
+    if ((k >= 60 && k < 70) || (k >= 80 && k < 90)) continue;
+    Track t = trk(k < 60 ? 5 : k < 80 ? 6 : 7, 200.0f + 2 * k);
+    if (k < 60) t.team = 0;
+    if (k >= 90) t.team = 1;
+    frames[static_cast<size_t>(k)].push_back(t);
+  }
+  const auto out = stitch_tracklets(frames, StitchConfig{});
+  EXPECT_EQ(out[75][0].track_id, out[0][0].track_id);  // 6 continues 5
+  EXPECT_NE(out[149][0].track_id, out[0][0].track_id);
+  StitchConfig no_labels;
+  no_labels.label_share = 0;
+  const auto joined = stitch_tracklets(frames, no_labels);
+  EXPECT_EQ(joined[149][0].track_id, joined[0][0].track_id);  // without labels: one chain
+}
+
 TEST(Stitching, NoisyBoxHeightsDoNotDriftThePanorama) {
   // A still camera over twelve standing people whose boxes carry a detector's noise (heights
   // sd 3 px of 50, centres sd 1 px). Player 5, at the right edge, is unseen for 12 s and comes
