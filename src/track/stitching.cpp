@@ -206,25 +206,19 @@ std::vector<std::vector<Track>> stitch_tracklets(const std::vector<std::vector<T
   std::map<int64_t, int64_t> new_id;
   for (int b = 0; b < m; ++b) {
     if (links.col_to_row[static_cast<size_t>(b)] >= 0) continue;  // not a chain head
-    int cur = b;
-    while (cur >= 0) {
-      const int64_t head = list[static_cast<size_t>(cur)]->id;
-      std::array<int, 2> teams{};
-      for (;;) {
-        const Fragment& f = *list[static_cast<size_t>(cur)];
-        new_id[f.id] = head;
-        teams[0] += f.team_frames[0];
-        teams[1] += f.team_frames[1];
-        const int next = links.row_to_col[static_cast<size_t>(cur)];
-        if (next < 0) {
-          cur = -1;
-          break;
-        }
-        cur = next;
-        const int chain_team = clear_majority(teams, cfg.label_share);
-        const int next_team = clear_majority(list[static_cast<size_t>(next)]->team_frames, cfg.label_share);
-        if (cfg.label_share > 0 && chain_team >= 0 && next_team >= 0 && chain_team != next_team) break;
+    int64_t head = -1;
+    std::array<int, 2> teams{};  // labelled frames of the chain since its head
+    for (int cur = b; cur >= 0; cur = links.row_to_col[static_cast<size_t>(cur)]) {
+      const Fragment& f = *list[static_cast<size_t>(cur)];
+      const int chain_team = clear_majority(teams, cfg.label_share);
+      const int own_team = clear_majority(f.team_frames, cfg.label_share);
+      if (head < 0 || (cfg.label_share > 0 && chain_team >= 0 && own_team >= 0 && chain_team != own_team)) {
+        head = f.id;
+        teams = {};
       }
+      new_id[f.id] = head;
+      teams[0] += f.team_frames[0];
+      teams[1] += f.team_frames[1];
     }
   }
   std::vector<std::vector<Track>> out = frames;
