@@ -23,7 +23,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--src", default=os.path.join(ROOT, "..", "shared", "data", "football-players-v1"))
     ap.add_argument("--dst", default=os.path.join(ROOT, ".traindata", "football-players-v1"))
-    ap.add_argument("--quality", type=int, default=75)
+    ap.add_argument("--quality", type=int, default=75,
+                    help="JPEG quality of the re-encode; 0 copies the original files unchanged (q90, 67 MiB)")
     ap.add_argument("--max-mib", type=float, default=44.0, help="fail if the copy is larger")
     args = ap.parse_args()
 
@@ -41,7 +42,10 @@ def main():
             if img is None:
                 sys.exit(f"cannot read {f}")
             out = os.path.join(di, stem + ".jpg")
-            cv2.imwrite(out, img, [cv2.IMWRITE_JPEG_QUALITY, args.quality])
+            if args.quality == 0 and f.lower().endswith((".jpg", ".jpeg")):
+                shutil.copyfile(os.path.join(si, f), out)
+            else:
+                cv2.imwrite(out, img, [cv2.IMWRITE_JPEG_QUALITY, args.quality or 95])
             total += os.path.getsize(out)
             lab = os.path.join(sl, stem + ".txt")
             if os.path.exists(lab):
@@ -54,7 +58,8 @@ def main():
         if os.path.exists(p):
             shutil.copyfile(p, os.path.join(args.dst, f))
     mib = total / 2**20
-    print(f"total {mib:.1f} MiB at JPEG quality {args.quality} -> {args.dst}")
+    quality = "the originals' JPEG quality" if args.quality == 0 else f"JPEG quality {args.quality}"
+    print(f"total {mib:.1f} MiB at {quality} -> {args.dst}")
     if mib > args.max_mib:
         sys.exit(f"copy is {mib:.1f} MiB > {args.max_mib}; lower --quality")
 

@@ -75,6 +75,11 @@ def parse_args():
     ap.add_argument("--extra-ignore", default="",
                     help="comma list of class ids not supervised on the --extra-train frames (e.g. 0: "
                          "the ball is learnt from real frames only)")
+    ap.add_argument("--extra-ignore-size", default="",
+                    help="comma list of class ids whose box size is not supervised on the --extra-train "
+                         "frames (heatmap and offset still are), e.g. 0: the rendered ball's exact diameter "
+                         "is tighter than the real annotators' ball boxes, so the size is learnt from real "
+                         "frames only")
     ap.add_argument("--extra-share", type=float, default=0.3,
                     help="fraction of each batch drawn from the --extra-train frames")
     ap.add_argument("--distill", default="",
@@ -122,7 +127,7 @@ def focal_loss(logits, heat, cls_w, sup=None):
 
 
 def compute_loss(model, x, boxes, args, cls_w, sup=None, teacher=None, n_real=0, kd_cls_w=None,
-                 teacher_extra=None):
+                 teacher_extra=None, size_sup=None):
     hm, wh, off = model.raw(x)
     Ho, Wo = hm.shape[2:]
     heat, pos = make_targets(boxes, Ho, Wo, STRIDE, len(CLASSES))
@@ -135,9 +140,11 @@ def compute_loss(model, x, boxes, args, cls_w, sup=None, teacher=None, n_real=0,
         b, iy, ix = pos["b"], pos["iy"], pos["ix"]
         rw = torch.where(pos["cls"] == 0, args.ball_reg_weight, 1.0)[:, None]
         norm = 2 * rw.sum()
+        # size_sup [batch, classes]: 0 where an image's objects of a class give no size loss
+        sw = rw if size_sup is None else rw * size_sup[b, pos["cls"]][:, None]
         pw = wh[b, :, iy, ix].float()  # pre-ReLU pixels
         gw = torch.stack([pos["w"], pos["h"]], 1)
-        l_wh = ((pw - gw).abs() / gw.clamp(min=2) * rw).sum() / norm
+        l_wh = ((pw - gw).abs() / gw.clamp(min=2) * sw).sum() / (2 * sw.sum()).clamp(min=1e-6)
         po = torch.sigmoid(off[b, :, iy, ix].float())
         go = torch.stack([pos["dx"], pos["dy"]], 1)
         l_off = ((po - go).abs() * rw).sum() / norm
@@ -304,6 +311,12 @@ def main():
         ignored = [int(c) for c in args.extra_ignore.split(",")]
         sup[args.batch - n_ex:, ignored] = 0
         log(f"extra frames: classes {ignored} not supervised", fh)
+    size_sup = None  # [batch, classes]: the extra frames leave out the box size of --extra-ignore-size
+    if n_ex and args.extra_ignore_size:
+        size_sup = torch.ones(args.batch, len(CLASSES), device=dev)
+        ignored = [int(c) for c in args.extra_ignore_size.split(",")]
+        size_sup[args.batch - n_ex:, ignored] = 0
+        log(f"extra frames: box size of classes {ignored} not supervised", fh)
     def load_teacher(path, which):
         if not os.path.isfile(path):
             raise SystemExit(f"train.py: teacher {path}: no such file")
@@ -405,7 +418,7 @@ def main():
             g["lr"] = lr
         with torch.autocast(device_type=dev.type, dtype=torch.bfloat16, enabled=use_amp):
             loss, parts = compute_loss(model, x, boxes, args, cls_w, sup, teacher, args.batch - n_ex, kd_cls_w,
-                                       teacher_extra)
+                                       teacher_extra, size_sup)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         gn = torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
