@@ -3,6 +3,7 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace pitchtrack {
 namespace {
@@ -78,10 +79,13 @@ class PointFilter {
 
 class BallTrackerImpl final : public BallTracker {
  public:
-  explicit BallTrackerImpl(const BallTrackerConfig& c) : cfg_(c) {}
+  explicit BallTrackerImpl(const BallTrackerConfig& c) : cfg_(c) {
+    spots_.reserve(static_cast<size_t>(std::max(c.max_static_spots, 1)));
+  }
 
   std::optional<BallState> update(std::span<const Detection> dets, const FrameContext& ctx) override {
-    if (ctx.camera_cut) reset();
+    ++frame_;
+    if (ctx.camera_cut) reset();  // a new shot: new spots too
     cand_.clear();
     for (const Detection& d : dets) {
       if (d.class_id == ObjectClass::kBall && d.score >= cfg_.min_score && d.box_px.width() > 0 &&
@@ -89,6 +93,7 @@ class BallTrackerImpl final : public BallTracker {
         cand_.push_back(&d);
       }
     }
+    drop_fixed_objects(ctx);
 
     if (!kf_) return acquire();
 
@@ -128,7 +133,7 @@ class BallTrackerImpl final : public BallTracker {
       if (auto s = acquire()) return s;
     }
     if (since_match_ > cfg_.max_lost_frames) {
-      reset();
+      drop_track();
       return std::nullopt;
     }
     if (since_match_ == cfg_.max_gap_frames + 1) kf_->zero_velocity(cfg_.std_initial_velocity_px);
@@ -142,13 +147,19 @@ class BallTrackerImpl final : public BallTracker {
   }
 
   void reset() override {
-    kf_.reset();
-    since_match_ = -1;
+    drop_track();
+    spots_.clear();
   }
   bool has_track() const override { return kf_.has_value(); }
   int frames_since_match() const override { return kf_ ? since_match_ : -1; }
 
  private:
+  // The ball is lost: the filter goes, what was learnt about the scene stays.
+  void drop_track() {
+    kf_.reset();
+    since_match_ = -1;
+  }
+
   std::optional<BallState> acquire() {
     const Detection* best = nullptr;
     for (const Detection* d : cand_) {
@@ -173,7 +184,83 @@ class BallTrackerImpl final : public BallTracker {
     return out;
   }
 
+  // A spot of the scene where ball candidates have been seen (image px, moved with the camera).
+  struct Spot {
+    double x = 0, y = 0;
+    int64_t first = 0, last = 0;  // frames of the first and the latest candidate on it
+    int hits = 0;                 // frames with a candidate on it
+  };
+
+  bool fixed(const Spot& s) const {
+    const int64_t span = s.last - s.first + 1;
+    return span > cfg_.static_frames &&
+           static_cast<double>(s.hits) >= cfg_.static_min_share * static_cast<double>(span);
+  }
+
+  // Follows the spots the candidates sit on and removes from cand_ those on a fixed object's.
+  void drop_fixed_objects(const FrameContext& ctx) {
+    if (cfg_.static_frames <= 0) return;
+    if (ctx.camera_motion) {
+      const auto& m = *ctx.camera_motion;
+      for (Spot& sp : spots_) {
+        const double x = m[0] * sp.x + m[1] * sp.y + m[2], y = m[3] * sp.x + m[4] * sp.y + m[5];
+        sp.x = x;
+        sp.y = y;
+      }
+    }
+    std::erase_if(spots_, [&](const Spot& sp) {
+      return frame_ - sp.last > (fixed(sp) ? cfg_.fixed_forget_frames : cfg_.static_forget_frames);
+    });
+    size_t kept = 0;
+    for (const Detection* d : cand_) {
+      if (!on_fixed_spot(*d)) cand_[kept++] = d;
+    }
+    cand_.resize(kept);
+  }
+
+  // Counts the candidate on the nearest spot within reach (a new spot if none) and says whether
+  // that spot is a fixed object.
+  bool on_fixed_spot(const Detection& d) {
+    const double r =
+        std::max<double>(cfg_.static_radius_px, 0.75 * std::max(d.box_px.width(), d.box_px.height()));
+    Spot* near = nullptr;
+    double best = r;
+    for (Spot& sp : spots_) {
+      const double dist = std::hypot(d.box_px.cx() - sp.x, d.box_px.cy() - sp.y);
+      if (dist <= best) {
+        best = dist;
+        near = &sp;
+      }
+    }
+    if (!near) {
+      if (static_cast<int>(spots_.size()) >= cfg_.max_static_spots) {
+        // Full: the spot seen longest ago makes room.
+        near = &*std::min_element(spots_.begin(), spots_.end(),
+                                  [](const Spot& a, const Spot& b) { return a.last < b.last; });
+        *near = Spot{};
+      } else {
+        near = &spots_.emplace_back();
+      }
+      near->x = d.box_px.cx();
+      near->y = d.box_px.cy();
+      near->first = frame_;
+    } else if (near->last == frame_) {
+      return fixed(*near);  // a second candidate on the same spot this frame
+    } else {
+      // A tenth of the way to the candidate: takes out the drift of the camera-motion estimate (a
+      // still camera's is not exactly zero, and it adds up over seconds); a ball rolling faster
+      // than about a ninth of the radius per frame still leaves the spot.
+      near->x += 0.1 * (d.box_px.cx() - near->x);
+      near->y += 0.1 * (d.box_px.cy() - near->y);
+    }
+    near->last = frame_;
+    ++near->hits;
+    return fixed(*near);
+  }
+
   BallTrackerConfig cfg_;
+  std::vector<Spot> spots_;
+  int64_t frame_ = 0;
   std::optional<PointFilter> kf_;
   int since_match_ = -1;
   float last_score_ = 0.0f;
@@ -206,6 +293,16 @@ Status validate(const BallTrackerConfig& c) {
   if (!(c.size_smoothing > 0 && c.size_smoothing <= 1)) {
     return invalid_argument("ball.size_smoothing must be in (0, 1]");
   }
+  if (c.static_frames < 0) return invalid_argument("ball.static_frames must be >= 0");
+  if (!(c.static_radius_px > 0)) return invalid_argument("ball.static_radius_px must be > 0");
+  if (c.static_forget_frames < 1) return invalid_argument("ball.static_forget_frames must be >= 1");
+  if (c.fixed_forget_frames < c.static_forget_frames) {
+    return invalid_argument("ball.fixed_forget_frames must be >= ball.static_forget_frames");
+  }
+  if (!(c.static_min_share > 0 && c.static_min_share <= 1)) {
+    return invalid_argument("ball.static_min_share must be in (0, 1]");
+  }
+  if (c.max_static_spots < 1) return invalid_argument("ball.max_static_spots must be >= 1");
   return Status::ok();
 }
 

@@ -22,6 +22,17 @@
 //   re-detected ball near the prediction continues the same track). Past max_gap_frames the
 //   velocity is zeroed (extrapolating further is meaningless); after max_lost_frames without a
 //   match the track is dropped.
+// - Fixed objects: ball candidates are followed on spots of the scene. A spot moves with
+//   ctx.camera_motion and a tenth of the way to each candidate on it (within static_radius_px,
+//   or 0.75 x the candidate's size), which takes out the drift of the camera-motion estimate; a
+//   ball rolling faster than about a ninth of that radius per frame leaves its spot. A spot with
+//   a candidate in at least static_min_share of the frames for more than static_frames frames is
+//   a fixed object (a penalty or centre spot, a mark by the touchline), not the ball: candidates
+//   on it are ignored until it has gone fixed_forget_frames frames without one (a marking scored
+//   near the detector's threshold is missed for seconds at a time); other spots are forgotten
+//   after static_forget_frames frames without a candidate. A real ball at
+//   rest that long (a set piece) is not reported until it moves. At most max_static_spots spots
+//   are followed (the one seen longest ago makes room).
 // - Camera: ctx.camera_motion (image affine, previous frame -> this frame) is applied to the state
 //   before prediction, as the person tracker does; ctx.camera_cut drops the track (the new shot
 //   starts from scratch, and may acquire in the same frame).
@@ -30,7 +41,8 @@
 // - Output: BallState with box_px (matched detection box, or the predicted box when
 //   interpolated), pitch_m empty (the pipeline projects it), ground_projected true.
 // Units: pixels and frames (the rate of update() calls).
-// Threading: not thread-safe; one instance per stream. Deterministic; bounded memory (one track).
+// Threading: not thread-safe; one instance per stream. Deterministic; bounded memory (one track
+// and at most max_static_spots spots).
 #pragma once
 
 #include <memory>
@@ -59,6 +71,13 @@ struct BallTrackerConfig {
   double std_measurement_px = 2.0;         // px; detector noise on the ball centre
   double std_initial_velocity_px = 15.0;   // px/frame; velocity uncertainty of a new track
   float size_smoothing = 0.3f;             // (0, 1]; weight of a new detection in the box-size average
+  int static_frames = 75;                  // frames at one spot that make a candidate a fixed object; 0: off
+  float static_radius_px = 4.0f;           // px; "one spot" (at least 0.75 x the candidate's size)
+  float static_min_share = 0.1f;           // (0, 1]; share of those frames with a candidate on the spot
+                                           // (a marking scored near the threshold passes it only at times)
+  int static_forget_frames = 50;           // frames without a candidate before a spot is forgotten
+  int fixed_forget_frames = 500;           // the same for a spot found to be a fixed object
+  int max_static_spots = 64;               // bound on the spots followed
 };
 
 class BallTracker {
@@ -67,7 +86,7 @@ class BallTracker {
   virtual ~BallTracker() = default;
   virtual std::optional<BallState> update(std::span<const Detection> ball_detections,
                                           const FrameContext& ctx) = 0;
-  virtual void reset() = 0;
+  virtual void reset() = 0;                    // forgets the track and the fixed-object spots
   virtual bool has_track() const = 0;          // a filter is held (reported or not)
   virtual int frames_since_match() const = 0;  // 0 when matched this frame; -1 without a track
 };

@@ -187,6 +187,63 @@ TEST(BallTracker, CameraMotionIsAppliedToThePrediction) {
   }
 }
 
+TEST(BallTracker, ASpotDetectedEveryFrameIsAFixedObjectNotTheBall) {
+  // A high camera: the penalty spot is scored as a ball in every frame, better than the ball. The
+  // real ball comes into view at frame 120, moving. Before static_frames the spot is all there
+  // is and is reported; once it has sat still that long it is ignored, and the ball is taken.
+  BallTrackerConfig cfg;
+  auto bt = make(cfg);
+  const Detection spot = ball(640, 500, 0.62f, 8.0f);
+  for (int f = 0; f < 200; ++f) {
+    std::vector<Detection> dets{spot};
+    const float bx = 300.0f + 5.0f * static_cast<float>(f - 120);
+    if (f >= 120) dets.push_back(ball(bx, 200, 0.45f, 8.0f));
+    const auto out = bt->update(dets, ctx(f));
+    if (f < cfg.static_frames) {
+      ASSERT_TRUE(out.has_value()) << f;
+      EXPECT_FALSE(out->interpolated) << f;
+      EXPECT_FLOAT_EQ(out->box_px.cx(), 640.0f) << f;
+    } else if (f >= cfg.static_frames + cfg.max_gap_frames && f < 120) {
+      EXPECT_FALSE(out.has_value()) << "frame " << f << ": the fixed spot is still reported";
+    } else if (f >= 120) {
+      ASSERT_TRUE(out.has_value()) << f;
+      EXPECT_FALSE(out->interpolated) << f;
+      EXPECT_FLOAT_EQ(out->box_px.cx(), bx) << f;
+    }
+  }
+}
+
+TEST(BallTracker, AFixedObjectIsFoundUnderAPanningCamera) {
+  // The spot moves in the image with the camera; with the camera motion given it is still one
+  // spot of the scene.
+  auto bt = make();
+  const std::array<double, 6> pan{1, 0, -6.0, 0, 1, 1.0};
+  double x = 1100, y = 400;
+  int reported = 0;
+  for (int f = 0; f < 150; ++f) {
+    FrameContext c = ctx(f);
+    if (f > 0) {
+      c.camera_motion = pan;
+      x += pan[2];
+      y += pan[5];
+    }
+    if (bt->update(std::vector{ball(static_cast<float>(x), static_cast<float>(y), 0.6f, 8.0f)}, c))
+      ++reported;
+  }
+  EXPECT_EQ(reported, 75 + 10);  // static_frames, then max_gap_frames of prediction
+}
+
+TEST(BallTracker, ABallAtRestBrieflyThenKickedIsOneTrack) {
+  auto bt = make();
+  for (int f = 0; f < 110; ++f) {
+    const float x = f < 60 ? 500.0f : 500.0f + 7.0f * static_cast<float>(f - 60);
+    const auto out = bt->update(std::vector{ball(x, 300, 0.5f, 8.0f)}, ctx(f));
+    ASSERT_TRUE(out.has_value()) << f;
+    EXPECT_FALSE(out->interpolated) << f;
+    EXPECT_FLOAT_EQ(out->box_px.cx(), x) << f;
+  }
+}
+
 TEST(BallTracker, ConfigValidationNamesTheField) {
   auto expect_bad = [](BallTrackerConfig c, const std::string& field) {
     auto r = BallTracker::create(c);
@@ -218,6 +275,12 @@ TEST(BallTracker, ConfigValidationNamesTheField) {
   c = {};
   c.size_smoothing = 0;
   expect_bad(c, "ball.size_smoothing");
+  c = {};
+  c.static_radius_px = 0;
+  expect_bad(c, "ball.static_radius_px");
+  c = {};
+  c.static_forget_frames = 0;
+  expect_bad(c, "ball.static_forget_frames");
   EXPECT_TRUE(BallTracker::create({}).is_ok());
 }
 
