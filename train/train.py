@@ -305,18 +305,19 @@ def main():
     eperm, epi = (torch.randperm(NE, generator=cpu_gen) + N if NE else torch.zeros(0, dtype=torch.long)), 0
     if NE:
         log(f"batches: {args.batch - n_ex} real + {n_ex} extra frames", fh)
-    sup = None  # [batch, classes]: the extra frames (last n_ex of each batch) leave out --extra-ignore
-    if n_ex and args.extra_ignore:
-        sup = torch.ones(args.batch, len(CLASSES), device=dev)
-        ignored = [int(c) for c in args.extra_ignore.split(",")]
-        sup[args.batch - n_ex:, ignored] = 0
-        log(f"extra frames: classes {ignored} not supervised", fh)
-    size_sup = None  # [batch, classes]: the extra frames leave out the box size of --extra-ignore-size
-    if n_ex and args.extra_ignore_size:
-        size_sup = torch.ones(args.batch, len(CLASSES), device=dev)
-        ignored = [int(c) for c in args.extra_ignore_size.split(",")]
-        size_sup[args.batch - n_ex:, ignored] = 0
-        log(f"extra frames: box size of classes {ignored} not supervised", fh)
+    def extra_mask(ids_text, what):
+        """[batch, classes] ones, 0 for the listed class ids on the extra frames (the last n_ex of
+        each batch); None when no class is listed or there are no extra frames."""
+        if not (n_ex and ids_text):
+            return None
+        mask = torch.ones(args.batch, len(CLASSES), device=dev)
+        ids = [int(c) for c in ids_text.split(",")]
+        mask[args.batch - n_ex:, ids] = 0
+        log(f"extra frames: {what} of classes {ids} not supervised", fh)
+        return mask
+
+    sup = extra_mask(args.extra_ignore, "heatmap, size and offset")  # --extra-ignore
+    size_sup = extra_mask(args.extra_ignore_size, "box size")  # --extra-ignore-size
     def load_teacher(path, which):
         if not os.path.isfile(path):
             raise SystemExit(f"train.py: teacher {path}: no such file")
