@@ -83,7 +83,9 @@ int run_run(const RunArgs& a) {
           : PipelineFactory::create_realtime_pipeline(cfg->pipeline, cfg->stream.target_fps);
   if (!pipeline.is_ok()) return fail("run", pipeline.status().to_string());
   const DetectorCaps caps = (*pipeline)->detector_caps();
-  StreamProcessor sp(std::move(pipeline).value(), a.source, cfg->source, cfg->stream);
+  StreamProcessorConfig stream_cfg = cfg->stream;
+  stream_cfg.max_results = a.max_frames;  // exactly that many, not what is in flight when it is seen
+  StreamProcessor sp(std::move(pipeline).value(), a.source, cfg->source, stream_cfg);
   const std::string tracks_path = (std::filesystem::path(a.out_dir) / "tracks.jsonl").string();
   auto sink = make_jsonl_sink(tracks_path);
   if (!sink.is_ok()) return fail("run", sink.status().to_string());

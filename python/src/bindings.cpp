@@ -337,6 +337,7 @@ PYBIND11_MODULE(_pitchtrack, m) {
       .def_readwrite("pace_input", &StreamProcessorConfig::pace_input)
       .def_readwrite("overlap_detection", &StreamProcessorConfig::overlap_detection)
       .def_readwrite("warm_up", &StreamProcessorConfig::warm_up)
+      .def_readwrite("max_results", &StreamProcessorConfig::max_results)
       .def_readwrite("reconnect_timeout_s", &StreamProcessorConfig::reconnect_timeout_s);
 
   py::class_<DetectionBatcherConfig>(m, "DetectionBatcherConfig")

@@ -126,6 +126,16 @@ class PipelineAndProcessors(unittest.TestCase):
         self.assertEqual(stats["dropped_reader"] + stats["dropped_latency"], 0)
         self.assertGreater(sp.metrics()["fps"], 0)
 
+    def test_stream_processor_stops_after_max_results(self):
+        pipeline = pt.PipelineFactory.create_batch_pipeline(light_config(), 4)
+        config = pt.PipelineFactory.batch_stream_config(4)
+        config.max_results = 5
+        sp = pt.StreamProcessor(pipeline, clip("mpeg2.ts"), pt.SourceConfig(), config)
+        got = []
+        sp.start(lambda r: got.append(r["frame"]))
+        sp.wait()
+        self.assertEqual(got, list(range(5)))
+
     def test_a_failing_callback_does_not_stop_the_stream(self):
         pipeline = pt.PipelineFactory.create_batch_pipeline(light_config(), 4)
         sp = pt.StreamProcessor(pipeline, clip("h264.mp4"), pt.SourceConfig(),

@@ -407,9 +407,11 @@ void StreamProcessor::pipeline_loop(std::stop_token stop) {
 
 void StreamProcessor::sink_loop() {
   Status sink_error;
+  int64_t written = 0;
   while (true) {
     auto item = results_.pop();
-    if (!item.is_ok()) break;  // closed and drained
+    if (!item.is_ok()) break;                                           // closed and drained
+    if (cfg_.max_results > 0 && written >= cfg_.max_results) continue;  // past the limit: discarded
     for (auto& sink : sinks_) {
       Status s = sink->write(item->result, item->frame);
       if (!s.is_ok() && sink_error.is_ok()) {
@@ -418,6 +420,8 @@ void StreamProcessor::sink_loop() {
       }
     }
     if (callback_) callback_(item->result);
+    ++written;
+    if (written == cfg_.max_results) pipeline_stop_.request_stop();  // thread-safe
     std::lock_guard lock(mutex_);
     ++stats_.results_written;
   }

@@ -56,6 +56,9 @@ struct StreamProcessorConfig {
                                          // an idle core in batch mode; results stay in order
   int64_t idle_poll_ms = 200;            // ms without a frame after which a partial batch is
                                          // processed (and the stop flag checked, at the latest)
+  int64_t max_results = 0;               // hand at most this many results to the sinks and the
+                                         // callback, then stop reading; results already in flight
+                                         // past it are discarded. 0 = all
   bool warm_up = true;                   // run the models once on the stream's frame size before
                                          // decoding starts (Pipeline::warm_up)
   const Clock* clock = nullptr;          // nullptr = steady_clock()

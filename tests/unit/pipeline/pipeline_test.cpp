@@ -118,6 +118,31 @@ TEST(StreamProcessor, FileRunsToTheEndLosslesslyAndFlushesTheSink) {
   EXPECT_EQ(back->size(), 50u);
 }
 
+// A result limit gives exactly that many results, not what is in flight when it is reached
+// (batches of 4 with detection overlapped: up to 8 frames beyond it are already processed).
+TEST(StreamProcessor, MaxResultsHandsOverExactlyThatMany) {
+  const std::string out = (std::filesystem::temp_directory_path() / "pt_sp_max.jsonl").string();
+  auto p = PipelineFactory::create_batch_pipeline(light_config(), 4);
+  ASSERT_TRUE(p.is_ok());
+  StreamProcessorConfig sc = PipelineFactory::batch_stream_config(4);
+  sc.overlap_detection = true;
+  sc.max_results = 7;
+  StreamProcessor sp(std::move(p).value(), testing::clip("mpeg2.ts"), SourceConfig{}, sc);
+  auto sink = make_jsonl_sink(out);
+  ASSERT_TRUE(sink.is_ok());
+  sp.add_sink(std::move(sink).value());
+  std::vector<int64_t> frames;
+  ASSERT_TRUE(sp.start([&](const FrameResult& r) { frames.push_back(r.frame_index); }).is_ok());
+  EXPECT_TRUE(sp.wait().is_ok());
+  ASSERT_EQ(frames.size(), 7u);
+  for (size_t i = 0; i < frames.size(); ++i) EXPECT_EQ(frames[i], static_cast<int64_t>(i));
+  EXPECT_EQ(sp.stats().results_written, 7);
+  EXPECT_LT(sp.stats().frames_processed, 50);  // the rest of the file was not read
+  auto back = read_tracks_jsonl(out);
+  ASSERT_TRUE(back.is_ok()) << back.status().to_string();
+  EXPECT_EQ(back->size(), 7u);
+}
+
 // Detection of batch k+1 overlapped with tracking of batch k gives the same results, in order;
 // so do two detector sessions detecting two batches at once.
 TEST(StreamProcessor, OverlappedDetectionGivesTheSameResultsInOrder) {
