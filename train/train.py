@@ -39,7 +39,10 @@ def parse_args():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default=os.path.join(HERE, "..", ".traindata", "football-players-v1"))
     ap.add_argument("--out", default=os.path.join(HERE, "..", ".traindata", "runs", "det"))
-    ap.add_argument("--input", default="1152x672", help="deploy input WxH (valid evaluation)")
+    ap.add_argument("--input", default="1152x672",
+                    help="deploy input WxH for the valid evaluation; several, comma-separated (e.g. "
+                         "1152x672,1312x736), evaluate at each and select by the mean of their scores "
+                         "(best_<W>x<H>.pt keeps each size's own best)")
     ap.add_argument("--crop", default="1024x576", help="training crop WxH")
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=3e-3)
@@ -234,9 +237,10 @@ def main():
     dev = torch.device(args.device)
     if dev.type == "cuda":
         torch.backends.cudnn.benchmark = True
-    in_w, in_h = map(int, args.input.lower().split("x"))
+    sizes = [tuple(map(int, v.lower().split("x"))) for v in args.input.split(",")]
+    in_w, in_h = sizes[0]
     crop_w, crop_h = map(int, args.crop.lower().split("x"))
-    assert in_w % 32 == 0 and in_h % 32 == 0 and crop_w % 32 == 0 and crop_h % 32 == 0
+    assert all(w % 32 == 0 and h % 32 == 0 for w, h in sizes) and crop_w % 32 == 0 and crop_h % 32 == 0
     model_cfg = json.loads(args.model_cfg)
     log(f"args {vars(args)}", fh)
     log(f"torch {torch.__version__} device {dev} "
@@ -340,6 +344,7 @@ def main():
                 if args.distill_cls_weights else None)
     step, total_steps, best, train_s = 0, args.steps, -1.0, 0.0
     history = []
+    size_best = {}  # input size -> best score there (several --input sizes)
     if args.init and not args.resume:
         ck = load_ckpt(args.init, dev)
         sd = ck["ema"] if "ema" in ck else ck["model"]
@@ -353,6 +358,7 @@ def main():
         opt.load_state_dict(ck["opt"])
         step, total_steps, best = ck["step"], ck["total_steps"], ck["best"]
         train_s, history = ck.get("train_s", 0.0), ck.get("history", [])
+        size_best.update(ck.get("size_best", {}))
         gen.set_state(ck["gen"].cpu())
         cpu_gen.set_state(ck["cpu_gen"].cpu())
         perm, pi = ck["perm"].cpu(), ck["pi"]
@@ -363,7 +369,7 @@ def main():
     def save(path, final=False):
         torch.save({"model": model.state_dict(), "ema": ema.m.state_dict(), "opt": opt.state_dict(),
                     "step": step, "total_steps": total_steps, "best": best, "train_s": train_s,
-                    "history": history, "gen": gen.get_state(), "cpu_gen": cpu_gen.get_state(),
+                    "history": history, "size_best": size_best, "gen": gen.get_state(), "cpu_gen": cpu_gen.get_state(),
                     "perm": perm, "pi": pi, "eperm": eperm, "epi": epi,
                     "model_cfg": model_cfg, "input_hw": (in_h, in_w), "args": vars(args)}, path)
 
@@ -381,20 +387,37 @@ def main():
             return min(res["AP50"][c] - t for c, t in zip(CLASSES, targets))
         return res["mAP50"]
 
+    def save_best(path, res, hw):
+        torch.save({"ema": ema.m.state_dict(), "model_cfg": model_cfg, "input_hw": hw,
+                    "step": step, "metrics": res}, path)
+
     def evaluate_now(full=False):
         nonlocal best
         t = time.time()
-        res = eval_torch(ema.m, va_imgs, va_labels, in_h, in_w, dev, full=full)
-        history.append({"step": step, **{k: res[k] for k in ("AP50", "AP50_95", "mAP50", "mAP50_95")}})
+        results = [eval_torch(ema.m, va_imgs, va_labels, h, w, dev, full=full) for w, h in sizes]
+        scores = [score_of(r) for r in results]
+        score = sum(scores) / len(scores)
+        for (w, h), res in zip(sizes, results):
+            entry = {"step": step, **{k: res[k] for k in ("AP50", "AP50_95", "mAP50", "mAP50_95")}}
+            if len(sizes) > 1:
+                entry["input"] = f"{w}x{h}"
+            history.append(entry)
+        if len(sizes) > 1:  # each size's own best too
+            for (w, h), res, sc in zip(sizes, results, scores):
+                key = f"{w}x{h}"
+                if sc > size_best.get(key, -1e9):
+                    size_best[key] = sc
+                    save_best(os.path.join(args.out, f"best_{key}.pt"), res, (h, w))
         tag = ""
-        if score_of(res) > best:
-            best = score_of(res)
-            torch.save({"ema": ema.m.state_dict(), "model_cfg": model_cfg, "input_hw": (in_h, in_w),
-                        "step": step, "metrics": res}, os.path.join(args.out, "best.pt"))
+        if score > best:
+            best = score
+            save_best(os.path.join(args.out, "best.pt"), results[0], (in_h, in_w))
             tag = " *best*"
-        log(f"eval step {step}: {format_result(res)} ({time.time() - t:.1f}s){tag}", fh)
+        for (w, h), res in zip(sizes, results):
+            size_tag = f" @{w}x{h}" if len(sizes) > 1 else ""
+            log(f"eval step {step}{size_tag}: {format_result(res)} ({time.time() - t:.1f}s){tag}", fh)
         set_train()
-        return res
+        return results[0]
 
     best = best if args.resume else -1e9
     set_train()
