@@ -8,6 +8,11 @@
 //                           The team classifier is fitted during the 150 warm-up frames (its
 //                           fit is a one-off cost at the start of a match, not in the figure).
 // Each iteration is one frame; detections move by up to ~4 px per frame with 1 px noise.
+//   BM_FinishTracks/N/C     the offline finishing of a file run's tracks over N frames of that
+//                           scene (27 people wandering, so they meet often): stitch_tracklets,
+//                           interpolate_gaps, resolve_crossings. One iteration is the whole run;
+//                           N = 135000 is a 90-minute match at 25 fps; C = 0 leaves the
+//                           crossings out.
 // Numbers and machine in docs/PERFORMANCE.md.
 #include <benchmark/benchmark.h>
 
@@ -18,6 +23,8 @@
 #include "pitchtrack/pitch/calibrator.hpp"
 #include "pitchtrack/team/team_classifier.hpp"
 #include "pitchtrack/track/ball_tracker.hpp"
+#include "pitchtrack/track/interpolation.hpp"
+#include "pitchtrack/track/stitching.hpp"
 #include "pitchtrack/track/tracker.hpp"
 
 namespace {
@@ -142,6 +149,38 @@ void BM_TrackTeamProject(benchmark::State& state) {
   state.counters["team_fitted"] = teams->fitted() ? 1 : 0;
 }
 BENCHMARK(BM_TrackTeamProject)->Arg(30)->Unit(benchmark::kMicrosecond);
+
+void BM_FinishTracks(benchmark::State& state) {
+  const auto n = static_cast<size_t>(state.range(0));
+  Scene scene(27);
+  StitchConfig sc;
+  if (state.range(1) == 0) sc.crossing_iou = 0;  // crossings off, for their share of the time
+  auto tracker = Tracker::create(tracker_config_before_stitching({}, sc)).value();
+  std::vector<std::vector<Track>> frames(n);
+  std::vector<Detection> persons, balls;
+  for (size_t t = 0; t < n; ++t) {
+    scene.step(persons, balls, static_cast<int64_t>(t));
+    FrameContext ctx;
+    ctx.frame_index = static_cast<int64_t>(t);
+    ctx.pts_us = static_cast<int64_t>(t) * 40000;
+    for (const Track& tr : tracker->update(persons, ctx)) {
+      if (tr.track_id >= 1) frames[t].push_back(tr);  // ids only for confirmed tracks, as written
+    }
+  }
+  int exchanged = 0;
+  for (auto _ : state) {
+    auto out = interpolate_gaps(stitch_tracklets(frames, sc), 20);
+    exchanged = resolve_crossings(out, sc);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.counters["exchanges"] = exchanged;
+}
+BENCHMARK(BM_FinishTracks)
+    ->Args({15000, 1})
+    ->Args({135000, 1})
+    ->Args({135000, 0})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
 
 }  // namespace
 

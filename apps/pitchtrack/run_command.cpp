@@ -170,7 +170,8 @@ int run_run(const RunArgs& a) {
                                    {"ids_after", stitched->ids_after},
                                    {"boxes_added", stitched->boxes_added},
                                    {"teams_filled", stitched->teams_filled},
-                                   {"boxes_smoothed", stitched->boxes_smoothed}};
+                                   {"boxes_smoothed", stitched->boxes_smoothed},
+                                   {"crossings_exchanged", stitched->crossings_exchanged}};
     }
   }
   summary["status"] = stopped_by_user

@@ -96,7 +96,12 @@ int run_track(const TrackArgs& a) {
                                                 {"stitch.extrapolate_s", &sc.extrapolate_s},
                                                 {"stitch.person_height_m", &sc.person_height_m},
                                                 {"stitch.online_max_lost_s", &sc.online_max_lost_s},
-                                                {"stitch.label_share", &sc.label_share}};
+                                                {"stitch.label_share", &sc.label_share},
+                                                {"stitch.crossing_iou", &sc.crossing_iou},
+                                                {"stitch.crossing_max_s", &sc.crossing_max_s},
+                                                {"stitch.crossing_window_s", &sc.crossing_window_s},
+                                                {"stitch.crossing_ratio", &sc.crossing_ratio},
+                                                {"stitch.crossing_min_gain_m", &sc.crossing_min_gain_m}};
   const std::map<std::string, float*> fknobs = {{"tracker.buffer_scale", &cfg.buffer_scale},
                                                 {"tracker.plain_iou_weight", &cfg.plain_iou_weight},
                                                 {"tracker.min_iou_high", &cfg.min_iou_high},
@@ -212,6 +217,10 @@ int run_track(const TrackArgs& a) {
     tracks = stitch_tracklets(tracks, sc);
   }
   tracks = interpolate_gaps(tracks, a.interpolate);
+  if (a.stitch) {
+    const int exchanged = resolve_crossings(tracks, sc);
+    std::cerr << "crossings: " << exchanged << " id exchanges\n";
+  }
   std::ofstream out(a.out);
   if (!out) return fail("track", "cannot write '" + a.out + "'");
   out << std::fixed << std::setprecision(2);

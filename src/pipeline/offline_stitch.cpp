@@ -126,6 +126,7 @@ Result<OfflineStitchSummary> stitch_tracks_file(const std::string& path, const O
     for (const Track& t : tracks[k]) before.insert(t.track_id);
   }
   tracks = interpolate_gaps(stitch_tracklets(tracks, config.stitch), config.max_interpolation_gap);
+  summary.crossings_exchanged = resolve_crossings(tracks, config.stitch);
   summary.boxes_smoothed = smooth_boxes(tracks, frames, config.smooth_half_window);
   const bool smoothing = summary.boxes_smoothed > 0;
   size_t boxes_after = 0;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 
 #include "pitchtrack/core/assignment.hpp"
 #include "track/robust_stats.hpp"
@@ -51,12 +52,9 @@ bool labels_differ(const Fragment& a, const Fragment& b, double share) {
   return ta >= 0 && tb >= 0 && ta != tb;
 }
 
-}  // namespace
-
-std::vector<std::vector<Track>> stitch_tracklets(const std::vector<std::vector<Track>>& frames,
-                                                 const StitchConfig& cfg) {
+// Per-frame camera motion from ids seen in consecutive frames, chained to the first frame.
+std::vector<Similarity> panorama(const std::vector<std::vector<Track>>& frames) {
   const size_t n = frames.size();
-  // 1. Per-frame camera motion from ids seen in consecutive frames, chained to the first frame.
   std::vector<Similarity> to_ref(n);
   for (size_t k = 1; k < n; ++k) {
     std::map<int64_t, const Track*> prev;
@@ -114,6 +112,309 @@ std::vector<std::vector<Track>> stitch_tracklets(const std::vector<std::vector<T
     const Similarity& P = to_ref[k - 1];
     to_ref[k] = {P.s / z, P.s * (-dx / z) + P.tx, P.s * (-dy / z) + P.ty};
   }
+  return to_ref;
+}
+
+// ---------------------------------------------------------------------------- crossings
+// (stitching.hpp): a sweep over the frames finds contacts between two ids, and each contact is
+// judged once the window after it has passed.
+class CrossingResolver {
+ public:
+  CrossingResolver(std::vector<std::vector<Track>>& frames, const std::vector<Similarity>& to_ref,
+                   const StitchConfig& cfg)
+      : frames_(frames), to_ref_(to_ref), cfg_(cfg) {
+    window_ = static_cast<size_t>(std::max(2L, std::lround(cfg.crossing_window_s * cfg.fps)));
+    max_len_ = static_cast<size_t>(std::max(0L, std::lround(cfg.crossing_max_s * cfg.fps)));
+    for (size_t k = 0; k < frames_.size(); ++k) {
+      for (const Track& t : frames_[k]) at_[t.track_id].push_back(k);
+    }
+  }
+
+  int run() {
+    const size_t n = frames_.size();
+    for (size_t k = 0; k < n; ++k) {
+      std::vector<std::pair<Key, Span>> due;
+      const auto& f = frames_[k];
+      for (size_t a = 0; a < f.size(); ++a) {
+        for (size_t b = a + 1; b < f.size(); ++b) {
+          if (iou(f[a].box_px, f[b].box_px) < cfg_.crossing_iou) continue;
+          const Key key = ordered(f[a].track_id, f[b].track_id);
+          auto it = open_.find(key);
+          if (it != open_.end() && k - it->second.second <= window_) {
+            it->second.second = k;
+            continue;
+          }
+          if (it != open_.end()) due.emplace_back(key, it->second);
+          open_[key] = {k, k};
+        }
+      }
+      // Contacts whose window after has passed.
+      for (auto it = open_.begin(); it != open_.end();) {
+        if (k >= it->second.second + window_) {
+          due.emplace_back(*it);
+          it = open_.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      judge_all(due);
+    }
+    std::vector<std::pair<Key, Span>> rest(open_.begin(), open_.end());
+    open_.clear();
+    judge_all(rest);
+    return exchanged_;
+  }
+
+ private:
+  using Key = std::pair<int64_t, int64_t>;  // two ids, ascending
+  using Span = std::pair<size_t, size_t>;   // first and last frame of a contact
+  static Key ordered(int64_t a, int64_t b) { return a < b ? Key{a, b} : Key{b, a}; }
+
+  // Judged in the order the contacts ended; a renaming applies to those still waiting.
+  void judge_all(std::vector<std::pair<Key, Span>>& due) {
+    std::sort(due.begin(), due.end(),
+              [](const auto& x, const auto& y) { return x.second.second < y.second.second; });
+    for (size_t i = 0; i < due.size(); ++i) {
+      const auto relabel =
+          judge(due[i].first.first, due[i].first.second, due[i].second.first, due[i].second.second);
+      if (relabel.empty()) continue;
+      for (size_t j = i + 1; j < due.size(); ++j) {
+        due[j].first = ordered(renamed(relabel, due[j].first.first), renamed(relabel, due[j].first.second));
+      }
+    }
+  }
+
+  static int64_t renamed(const std::map<int64_t, int64_t>& relabel, int64_t id) {
+    const auto it = relabel.find(id);
+    return it == relabel.end() ? id : it->second;
+  }
+
+  struct Point {
+    double t, x, y, h;
+  };
+  struct Side {  // one track's motion over a window: x(t) = x + vx (t - t0)
+    int64_t id = 0;
+    size_t first = 0;  // first frame in the window
+    double t0 = 0, x = 0, y = 0, vx = 0, vy = 0, h = 0;
+    std::array<int, kNumObjectClasses> roles{};
+    std::array<int, 2> teams{};
+    std::pair<double, double> at(double t) const { return {x + vx * (t - t0), y + vy * (t - t0)}; }
+  };
+
+  const Track* find(size_t k, int64_t id) const {
+    for (const Track& t : frames_[k]) {
+      if (t.track_id == id) return &t;
+    }
+    return nullptr;
+  }
+
+  std::pair<double, double> foot(size_t k, const Track& t) const {
+    return to_ref_[k].apply(t.box_px.cx(), t.box_px.y2);
+  }
+
+  // The id's motion over frames [k0, k1] (least-squares line); nullopt with fewer than half a
+  // window of boxes there.
+  std::optional<Side> side(int64_t id, int64_t k0, int64_t k1) const {
+    Side sd;
+    sd.id = id;
+    std::vector<Point> pts;
+    auto it = at_.find(id);
+    if (it == at_.end()) return std::nullopt;
+    const auto& ks = it->second;
+    for (auto p = std::lower_bound(ks.begin(), ks.end(), static_cast<size_t>(std::max<int64_t>(0, k0)));
+         p != ks.end() && static_cast<int64_t>(*p) <= k1; ++p) {
+      const Track* t = find(*p, id);
+      if (t == nullptr) continue;
+      const auto [x, y] = foot(*p, *t);
+      pts.push_back({static_cast<double>(*p), x, y, to_ref_[*p].s * t->box_px.height()});
+      ++sd.roles[static_cast<size_t>(t->role)];
+      if (t->team && (*t->team == 0 || *t->team == 1)) ++sd.teams[static_cast<size_t>(*t->team)];
+    }
+    if (pts.size() < std::max<size_t>(2, window_ / 2)) return std::nullopt;
+    sd.first = static_cast<size_t>(pts.front().t);
+    double st = 0, sx = 0, sy = 0, sh = 0;
+    for (const Point& q : pts) {
+      st += q.t;
+      sx += q.x;
+      sy += q.y;
+      sh += q.h;
+    }
+    const double m = static_cast<double>(pts.size());
+    sd.t0 = st / m;
+    sd.x = sx / m;
+    sd.y = sy / m;
+    sd.h = sh / m;
+    double stt = 0, stx = 0, sty = 0;
+    for (const Point& q : pts) {
+      stt += (q.t - sd.t0) * (q.t - sd.t0);
+      stx += (q.t - sd.t0) * (q.x - sd.x);
+      sty += (q.t - sd.t0) * (q.y - sd.y);
+    }
+    if (stt > 0) {
+      sd.vx = stx / stt;
+      sd.vy = sty / stt;
+    }
+    return sd;
+  }
+
+  // How far `before`, continued, and `after`, traced back, miss each other (panorama px).
+  static double miss(const Side& before, const Side& after) {
+    const auto [ax, ay] = before.at(after.t0);
+    const auto [bx, by] = after.at(before.t0);
+    return std::hypot(ax - after.x, ay - after.y) + std::hypot(bx - before.x, by - before.y);
+  }
+
+  bool compatible(const Side& before, const Side& after) const {
+    if (cfg_.label_share <= 0) return true;
+    const int ra = clear_majority(before.roles, cfg_.label_share);
+    const int rb = clear_majority(after.roles, cfg_.label_share);
+    if (ra >= 0 && rb >= 0 && ra != rb) return false;
+    const int ta = clear_majority(before.teams, cfg_.label_share);
+    const int tb = clear_majority(after.teams, cfg_.label_share);
+    return !(ta >= 0 && tb >= 0 && ta != tb);
+  }
+
+  // The track that carries `id` on after the contact [s, e]: itself, or, when it ends there, the
+  // nearest track starting within a window after e, within a box height of the contact.
+  std::optional<Side> after(int64_t id, int64_t other, size_t s, size_t e) const {
+    const int64_t w = static_cast<int64_t>(window_);
+    if (auto own = side(id, static_cast<int64_t>(e) + 1, static_cast<int64_t>(e) + w)) return own;
+    const auto& ks = at_.at(id);
+    if (ks.empty() || ks.back() > e + window_) return std::nullopt;
+    double px = 0, py = 0;
+    int np = 0;
+    for (size_t k = s; k <= e; ++k) {
+      for (int64_t x : {id, other}) {
+        if (const Track* t = find(k, x)) {
+          const auto [fx, fy] = foot(k, *t);
+          px += fx;
+          py += fy;
+          ++np;
+        }
+      }
+    }
+    if (np == 0) return std::nullopt;
+    px /= np;
+    py /= np;
+    std::optional<Side> best;
+    double best_d = 1.0;  // box heights
+    for (const auto& [c, cks] : at_) {
+      if (c == id || c == other || cks.empty() || cks.front() <= ks.back() || cks.front() > e + window_)
+        continue;
+      const Track* t = find(cks.front(), c);
+      const auto [fx, fy] = foot(cks.front(), *t);
+      const double h = std::max(1.0, to_ref_[cks.front()].s * t->box_px.height());
+      const double d = std::hypot(fx - px, fy - py) / h;
+      if (d >= best_d) continue;
+      if (auto sd = side(c, static_cast<int64_t>(cks.front()), static_cast<int64_t>(cks.front()) + w - 1)) {
+        best = sd;
+        best_d = d;
+      }
+    }
+    return best;
+  }
+
+  // Returns the renaming made (empty: none).
+  std::map<int64_t, int64_t> judge(int64_t a, int64_t b, size_t s, size_t e) {
+    if (a == b || e - s + 1 > max_len_) return {};
+    const int64_t w = static_cast<int64_t>(window_);
+    const auto pa = side(a, static_cast<int64_t>(s) - w, static_cast<int64_t>(s) - 1);
+    const auto pb = side(b, static_cast<int64_t>(s) - w, static_cast<int64_t>(s) - 1);
+    if (!pa || !pb) return {};
+    const auto qa = after(a, b, s, e);
+    const auto qb = after(b, a, s, e);
+    if (!qa || !qb || qa->id == qb->id) return {};
+    const double px_per_m = 0.25 * (pa->h + pb->h + qa->h + qb->h) / cfg_.person_height_m;
+    if (px_per_m <= 0) return {};
+    const double kept = (miss(*pa, *qa) + miss(*pb, *qb)) / px_per_m;
+    const double crossed = (miss(*pa, *qb) + miss(*pb, *qa)) / px_per_m;
+    std::map<int64_t, int64_t> relabel;
+    size_t from = e + 1;
+    if (crossed < cfg_.crossing_ratio * kept && kept - crossed >= cfg_.crossing_min_gain_m) {
+      if (!compatible(*pa, *qb) || !compatible(*pb, *qa)) return {};
+      // Exchanged from the frame where the two are closest.
+      double closest = std::numeric_limits<double>::infinity();
+      from = s;
+      for (size_t k = s; k <= e; ++k) {
+        const Track* ta = find(k, a);
+        const Track* tb = find(k, b);
+        if (ta == nullptr || tb == nullptr) continue;
+        const auto [ax, ay] = foot(k, *ta);
+        const auto [bx, by] = foot(k, *tb);
+        if (const double d = std::hypot(ax - bx, ay - by); d < closest) {
+          closest = d;
+          from = k;
+        }
+      }
+      relabel = {{a, b}, {b, a}};
+      if (qa->id != a) relabel[qa->id] = b;
+      if (qb->id != b) relabel[qb->id] = a;
+      ++exchanged_;
+    } else if ((qa->id != a || qb->id != b) && kept < cfg_.crossing_ratio * crossed &&
+               crossed - kept >= cfg_.crossing_min_gain_m) {
+      if (!compatible(*pa, *qa) || !compatible(*pb, *qb)) return {};
+      // The hidden one's continuation takes its id, from its first frame.
+      from = std::min(qa->id != a ? qa->first : from, qb->id != b ? qb->first : from);
+      if (qa->id != a) relabel[qa->id] = a;
+      if (qb->id != b) relabel[qb->id] = b;
+    } else {
+      return {};
+    }
+    apply(from, relabel);
+    return relabel;
+  }
+
+  // Ids renamed in frames >= from, in the frames, the per-id frame lists and the open contacts.
+  void apply(size_t from, const std::map<int64_t, int64_t>& relabel) {
+    std::map<int64_t, std::vector<size_t>> tails;
+    for (const auto& [old_id, new_id] : relabel) {
+      auto& ks = at_[old_id];
+      const auto cut = std::lower_bound(ks.begin(), ks.end(), from);
+      for (auto p = cut; p != ks.end(); ++p) {
+        for (Track& t : frames_[*p]) {
+          if (t.track_id == old_id) {
+            t.track_id = -new_id;  // marked: a box renamed once only
+            break;
+          }
+        }
+      }
+      tails[new_id].assign(cut, ks.end());
+      ks.erase(cut, ks.end());
+    }
+    for (auto& [id, tail] : tails) {
+      auto& ks = at_[id];
+      for (size_t k : tail) {
+        for (Track& t : frames_[k]) {
+          if (t.track_id == -id) t.track_id = id;
+        }
+      }
+      ks.insert(ks.end(), tail.begin(), tail.end());
+      std::sort(ks.begin(), ks.end());
+    }
+    std::map<Key, Span> open;
+    for (const auto& [key, span] : open_) {
+      const Key k2 = ordered(renamed(relabel, key.first), renamed(relabel, key.second));
+      if (k2.first != k2.second) open[k2] = span;
+    }
+    open_ = std::move(open);
+  }
+
+  std::vector<std::vector<Track>>& frames_;
+  const std::vector<Similarity>& to_ref_;
+  const StitchConfig& cfg_;
+  size_t window_ = 10, max_len_ = 50;
+  std::map<int64_t, std::vector<size_t>> at_;  // id -> frames holding it, ascending
+  std::map<Key, Span> open_;                   // contacts not judged yet
+  int exchanged_ = 0;
+};
+
+}  // namespace
+
+std::vector<std::vector<Track>> stitch_tracklets(const std::vector<std::vector<Track>>& frames,
+                                                 const StitchConfig& cfg) {
+  const size_t n = frames.size();
+  // 1. Per-frame camera motion, chained to the first frame.
+  const std::vector<Similarity> to_ref = panorama(frames);
 
   // 2. Fragments.
   std::map<int64_t, Fragment> frags;
@@ -229,6 +530,12 @@ std::vector<std::vector<Track>> stitch_tracklets(const std::vector<std::vector<T
     }
   }
   return out;
+}
+
+int resolve_crossings(std::vector<std::vector<Track>>& frames, const StitchConfig& config) {
+  if (!(config.crossing_iou > 0)) return 0;
+  const std::vector<Similarity> to_ref = panorama(frames);
+  return CrossingResolver(frames, to_ref, config).run();
 }
 
 }  // namespace pitchtrack

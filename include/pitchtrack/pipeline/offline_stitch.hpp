@@ -1,6 +1,7 @@
 // Offline finishing of a whole tracks.jsonl (file inputs, batch mode): once every frame is known,
-// id fragments of one person are joined (stitch_tracklets) and short gaps are filled
-// (interpolate_gaps), as `pitchtrack track` does on detection files. Filled boxes get their pitch
+// id fragments of one person are joined (stitch_tracklets), short gaps are filled
+// (interpolate_gaps) and ids handed across where two people met are exchanged back
+// (resolve_crossings), as `pitchtrack track` does on detection files. Filled boxes get their pitch
 // position from that frame's homography (none when the frame has none) and no velocity. A box
 // whose team was still unknown (before the team model's fit, or a new track's first vote) takes
 // the next team its track gets within max_team_fill_s, in the same shot (no referees). Boxes are
@@ -39,9 +40,10 @@ struct OfflineStitchSummary {
   int64_t frames = 0;
   int64_t ids_before = 0;  // distinct track ids
   int64_t ids_after = 0;
-  int64_t boxes_added = 0;     // interpolated boxes
-  int64_t teams_filled = 0;    // boxes whose unknown team was taken from their track's next one
-  int64_t boxes_smoothed = 0;  // boxes averaged with at least one neighbour
+  int64_t boxes_added = 0;          // interpolated boxes
+  int64_t teams_filled = 0;         // boxes whose unknown team was taken from their track's next one
+  int64_t boxes_smoothed = 0;       // boxes averaged with at least one neighbour
+  int64_t crossings_exchanged = 0;  // id exchanges where two people met (resolve_crossings)
 };
 
 Result<OfflineStitchSummary> stitch_tracks_file(const std::string& path, const OfflineStitchConfig& config);

@@ -177,6 +177,37 @@ TEST(OfflineStitch, SmoothsBoxesWithinTheShotAndRecomputesPitch) {
   }
 }
 
+TEST(OfflineStitch, HandsBackIdsExchangedWherePlayersPassed) {
+  // A runs right and B left at 4 px/frame; they pass at frame 50, where the tracker handed each
+  // one's id to the other. Three people stand still far away.
+  const std::string path = temp_file("crossing.jsonl");
+  {
+    std::ofstream out(path);
+    for (int k = 0; k < 100; ++k) {
+      FrameResult f = frame_at(k, true);
+      const bool handed = k >= 50;
+      f.tracks.push_back(person(handed ? 2 : 1, 100.0f + 4.0f * static_cast<float>(k), 200));
+      f.tracks.push_back(person(handed ? 1 : 2, 500.0f - 4.0f * static_cast<float>(k), 205));
+      for (int p = 0; p < 3; ++p)
+        f.tracks.push_back(person(10 + p, 900.0f + 100.0f * static_cast<float>(p), 300));
+      out << to_jsonl_line(f) << '\n';
+    }
+  }
+  auto s = stitch_tracks_file(path, OfflineStitchConfig{});
+  ASSERT_TRUE(s.is_ok()) << s.status().to_string();
+  EXPECT_EQ(s->crossings_exchanged, 1);
+  auto frames = read_tracks_jsonl(path);
+  ASSERT_TRUE(frames.is_ok());
+  for (const Track& t : (*frames)[90].tracks) {
+    if (t.box_px.x1 > 400 && t.box_px.x1 < 500) {
+      EXPECT_EQ(t.track_id, 1) << "A, running right";
+    }
+    if (t.box_px.x1 > 100 && t.box_px.x1 < 200) {
+      EXPECT_EQ(t.track_id, 2) << "B, running left";
+    }
+  }
+}
+
 TEST(OfflineStitch, BadInputsAreClearErrorsAndLeaveTheFile) {
   auto missing = stitch_tracks_file("/nonexistent/tracks.jsonl", {});
   ASSERT_FALSE(missing.is_ok());

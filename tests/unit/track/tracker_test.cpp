@@ -438,5 +438,103 @@ TEST(Stitching, ShortOnlineMemoryLeavesTheReturnToStitching) {
   EXPECT_EQ(old[2], old[0]);
 }
 
+// Crossings: a box 20 px wide and 50 px tall (1.8 m) with its foot point at (x, foot_y).
+Track box_at(int64_t id, float x, float foot_y, std::optional<int> team = std::nullopt) {
+  Track t;
+  t.track_id = id;
+  t.box_px = BoxXyxy::from_cxcywh(x, foot_y - 25, 20, 50);
+  t.score = 0.9f;
+  t.team = team;
+  return t;
+}
+
+// Three people standing still far from the action, so the panorama sees a still camera.
+void add_bystanders(std::vector<Track>& f) {
+  for (int p = 0; p < 3; ++p) f.push_back(box_at(20 + p, 900.0f + 100.0f * static_cast<float>(p), 500));
+}
+
+// id of the box nearest x in frame k (-1: none within 3 px)
+int64_t id_near(const std::vector<std::vector<Track>>& frames, size_t k, float x) {
+  for (const Track& t : frames[k]) {
+    if (std::abs(t.box_px.cx() - x) < 3.0f) return t.track_id;
+  }
+  return -1;
+}
+
+TEST(Crossings, IdsHandedAcrossWherePlayersPassAreHandedBack) {
+  // A (id 1) runs right at 4 px/frame, B (id 2) left at 4 px/frame; they pass each other at
+  // frame 50 and the tracker hands each one's id to the other there. Both keep running straight,
+  // which fits only the exchanged pairing of the motion before and after.
+  std::vector<std::vector<Track>> frames(100);
+  for (int k = 0; k < 100; ++k) {
+    auto& f = frames[static_cast<size_t>(k)];
+    const bool handed = k >= 50;
+    f.push_back(box_at(handed ? 2 : 1, 100.0f + 4.0f * k, 325));
+    f.push_back(box_at(handed ? 1 : 2, 500.0f - 4.0f * k, 330));
+    add_bystanders(f);
+  }
+  auto fixed = frames;
+  EXPECT_EQ(resolve_crossings(fixed, StitchConfig{}), 1);
+  EXPECT_EQ(id_near(fixed, 90, 100.0f + 4.0f * 90), 1);
+  EXPECT_EQ(id_near(fixed, 90, 500.0f - 4.0f * 90), 2);
+  EXPECT_EQ(id_near(fixed, 90, 900.0f), 20);
+  // Ids that were right stay so.
+  std::vector<std::vector<Track>> right(100);
+  for (int k = 0; k < 100; ++k) {
+    auto& f = right[static_cast<size_t>(k)];
+    f.push_back(box_at(1, 100.0f + 4.0f * k, 325));
+    f.push_back(box_at(2, 500.0f - 4.0f * k, 330));
+    add_bystanders(f);
+  }
+  auto same = right;
+  EXPECT_EQ(resolve_crossings(same, StitchConfig{}), 0);
+  EXPECT_EQ(id_near(same, 90, 100.0f + 4.0f * 90), 1);
+  // Off, or a contact (3 frames here) longer than crossing_max_s: not judged.
+  StitchConfig off;
+  off.crossing_iou = 0;
+  auto untouched = frames;
+  EXPECT_EQ(resolve_crossings(untouched, off), 0);
+  EXPECT_EQ(id_near(untouched, 90, 100.0f + 4.0f * 90), 2);
+  StitchConfig short_contacts;
+  short_contacts.crossing_max_s = 0.05;
+  untouched = frames;
+  EXPECT_EQ(resolve_crossings(untouched, short_contacts), 0);
+}
+
+TEST(Crossings, APlayerHiddenBehindAnotherGetsHisIdBack) {
+  // A (id 1) runs right at 4 px/frame behind B (id 2), who runs left at 2 px/frame. Where they
+  // meet the tracker hands the ids across (frames 49-50), then loses A behind B until frame 57,
+  // and A comes back as id 9. B runs on under id 1.
+  std::vector<std::vector<Track>> frames(100);
+  for (int k = 0; k < 100; ++k) {
+    auto& f = frames[static_cast<size_t>(k)];
+    const float xa = 100.0f + 4.0f * k, xb = 400.0f - 2.0f * k;
+    if (k < 51 || k >= 57) f.push_back(box_at(k < 49 ? 1 : (k < 51 ? 2 : 9), xa, 325));
+    f.push_back(box_at(k < 49 ? 2 : 1, xb, 330));
+    add_bystanders(f);
+  }
+  EXPECT_EQ(resolve_crossings(frames, StitchConfig{}), 1);
+  EXPECT_EQ(id_near(frames, 40, 100.0f + 4.0f * 40), 1);
+  EXPECT_EQ(id_near(frames, 80, 100.0f + 4.0f * 80), 1);
+  EXPECT_EQ(id_near(frames, 40, 400.0f - 2.0f * 40), 2);
+  EXPECT_EQ(id_near(frames, 80, 400.0f - 2.0f * 80), 2);
+}
+
+TEST(Crossings, PlayersOfTwoTeamsWhoMeetAndTurnBackKeepTheirIds) {
+  // A (team 0) runs right and B (team 1) left; they meet at frame 50 and each turns back. By
+  // motion alone this reads as two players passing each other; their teams say otherwise.
+  std::vector<std::vector<Track>> frames(100);
+  for (int k = 0; k < 100; ++k) {
+    auto& f = frames[static_cast<size_t>(k)];
+    const float d = 4.0f * static_cast<float>(k < 50 ? k : 100 - k);
+    f.push_back(box_at(1, 100.0f + d, 325, 0));
+    f.push_back(box_at(2, 500.0f - d, 330, 1));
+    add_bystanders(f);
+  }
+  EXPECT_EQ(resolve_crossings(frames, StitchConfig{}), 0);
+  EXPECT_EQ(id_near(frames, 90, 100.0f + 4.0f * 10), 1);
+  EXPECT_EQ(id_near(frames, 90, 500.0f - 4.0f * 10), 2);
+}
+
 }  // namespace
 }  // namespace pitchtrack
