@@ -181,6 +181,7 @@ int run_track(const TrackArgs& a) {
   }
   std::vector<std::vector<Track>> tracks(static_cast<size_t>(last_frame));
   std::vector<BoxXyxy> masks;
+  std::vector<bool> cut_at(static_cast<size_t>(last_frame));  // frames opening a shot (--video)
   int64_t cut_frames = 0, motion_frames = 0;
   for (int64_t f = 1; f <= last_frame; ++f) {
     FrameContext ctx;
@@ -203,6 +204,7 @@ int run_track(const TrackArgs& a) {
       auto fm = update_frame_motion(*frame, masks, cuts.get(), motion.get());
       if (!fm.is_ok()) return fail("track", fm.status().with_context(a.video).to_string());
       ctx.camera_cut = fm->cut;
+      cut_at[static_cast<size_t>(f - 1)] = fm->cut;
       ctx.camera_motion = fm->affine;
       cut_frames += fm->cut ? 1 : 0;
       motion_frames += ctx.camera_motion ? 1 : 0;
@@ -218,7 +220,7 @@ int run_track(const TrackArgs& a) {
   }
   tracks = interpolate_gaps(tracks, a.interpolate);
   if (a.stitch) {
-    const int exchanged = resolve_crossings(tracks, sc);
+    const int exchanged = resolve_crossings(tracks, sc, cut_at);
     std::cerr << "crossings: " << exchanged << " id exchanges\n";
   }
   std::ofstream out(a.out);

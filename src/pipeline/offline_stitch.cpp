@@ -126,7 +126,9 @@ Result<OfflineStitchSummary> stitch_tracks_file(const std::string& path, const O
     for (const Track& t : tracks[k]) before.insert(t.track_id);
   }
   tracks = interpolate_gaps(stitch_tracklets(tracks, config.stitch), config.max_interpolation_gap);
-  summary.crossings_exchanged = resolve_crossings(tracks, config.stitch);
+  std::vector<bool> cuts(frames.size());
+  for (size_t k = 0; k < frames.size(); ++k) cuts[k] = frames[k].camera_cut;
+  summary.crossings_exchanged = resolve_crossings(tracks, config.stitch, cuts);
   summary.boxes_smoothed = smooth_boxes(tracks, frames, config.smooth_half_window);
   const bool smoothing = summary.boxes_smoothed > 0;
   size_t boxes_after = 0;

@@ -121,8 +121,14 @@ std::vector<Similarity> panorama(const std::vector<std::vector<Track>>& frames) 
 class CrossingResolver {
  public:
   CrossingResolver(std::vector<std::vector<Track>>& frames, const std::vector<Similarity>& to_ref,
-                   const StitchConfig& cfg)
+                   const StitchConfig& cfg, const std::vector<bool>& cuts)
       : frames_(frames), to_ref_(to_ref), cfg_(cfg) {
+    // shot_[k]: cuts up to frame k, so two frames are in one shot when their counts are equal
+    shot_.resize(frames_.size());
+    for (size_t k = 0, c = 0; k < frames_.size(); ++k) {
+      if (k < cuts.size() && cuts[k]) ++c;
+      shot_[k] = c;
+    }
     window_ = static_cast<size_t>(std::max(2L, std::lround(cfg.crossing_window_s * cfg.fps)));
     max_len_ = static_cast<size_t>(std::max(0L, std::lround(cfg.crossing_max_s * cfg.fps)));
     for (size_t k = 0; k < frames_.size(); ++k) {
@@ -317,6 +323,8 @@ class CrossingResolver {
   // Returns the renaming made (empty: none).
   std::map<int64_t, int64_t> judge(int64_t a, int64_t b, size_t s, size_t e) {
     if (a == b || e - s + 1 > max_len_) return {};
+    const size_t lo = s >= window_ ? s - window_ : 0, hi = std::min(frames_.size() - 1, e + window_);
+    if (shot_[lo] != shot_[hi]) return {};  // a camera cut within the windows
     const int64_t w = static_cast<int64_t>(window_);
     const auto pa = side(a, static_cast<int64_t>(s) - w, static_cast<int64_t>(s) - 1);
     const auto pb = side(b, static_cast<int64_t>(s) - w, static_cast<int64_t>(s) - 1);
@@ -405,6 +413,7 @@ class CrossingResolver {
   size_t window_ = 10, max_len_ = 50;
   std::map<int64_t, std::vector<size_t>> at_;  // id -> frames holding it, ascending
   std::map<Key, Span> open_;                   // contacts not judged yet
+  std::vector<size_t> shot_;                   // camera cuts up to each frame
   int exchanged_ = 0;
 };
 
@@ -532,10 +541,11 @@ std::vector<std::vector<Track>> stitch_tracklets(const std::vector<std::vector<T
   return out;
 }
 
-int resolve_crossings(std::vector<std::vector<Track>>& frames, const StitchConfig& config) {
-  if (!(config.crossing_iou > 0)) return 0;
+int resolve_crossings(std::vector<std::vector<Track>>& frames, const StitchConfig& config,
+                      const std::vector<bool>& cuts) {
+  if (!(config.crossing_iou > 0) || frames.empty()) return 0;
   const std::vector<Similarity> to_ref = panorama(frames);
-  return CrossingResolver(frames, to_ref, config).run();
+  return CrossingResolver(frames, to_ref, config, cuts).run();
 }
 
 }  // namespace pitchtrack

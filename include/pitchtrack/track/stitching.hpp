@@ -86,7 +86,10 @@ std::vector<std::vector<Track>> stitch_tracklets(const std::vector<std::vector<T
 
 // Exchanges ids that the tracker handed across where two people met (above), in place; run it
 // on stitched tracks whose short gaps are filled (interpolate_gaps), so that a person hidden
-// behind another for a few frames still has boxes there. Returns the exchanges made.
-int resolve_crossings(std::vector<std::vector<Track>>& frames, const StitchConfig& config);
+// behind another for a few frames still has boxes there. `cuts[k]` true: frame k opens a new
+// shot (camera cut); a contact whose windows reach across one is not judged (the panorama does
+// not carry over a cut). Empty: no cuts known. Returns the exchanges made.
+int resolve_crossings(std::vector<std::vector<Track>>& frames, const StitchConfig& config,
+                      const std::vector<bool>& cuts = {});
 
 }  // namespace pitchtrack

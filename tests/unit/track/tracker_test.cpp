@@ -499,6 +499,15 @@ TEST(Crossings, IdsHandedAcrossWherePlayersPassAreHandedBack) {
   short_contacts.crossing_max_s = 0.05;
   untouched = frames;
   EXPECT_EQ(resolve_crossings(untouched, short_contacts), 0);
+  // A camera cut within the windows (frame 55 opens a shot): the panorama does not carry over.
+  std::vector<bool> cuts(100);
+  cuts[55] = true;
+  untouched = frames;
+  EXPECT_EQ(resolve_crossings(untouched, StitchConfig{}, cuts), 0);
+  cuts[55] = false;
+  cuts[70] = true;  // after the windows: judged
+  untouched = frames;
+  EXPECT_EQ(resolve_crossings(untouched, StitchConfig{}, cuts), 1);
 }
 
 TEST(Crossings, APlayerHiddenBehindAnotherGetsHisIdBack) {
