@@ -143,6 +143,7 @@ class CrossingResolver {
       const auto& f = frames_[k];
       for (size_t a = 0; a < f.size(); ++a) {
         for (size_t b = a + 1; b < f.size(); ++b) {
+          if (f[a].track_id < 1 || f[b].track_id < 1) continue;  // tentative: no identity yet
           if (iou(f[a].box_px, f[b].box_px) < cfg_.crossing_iou) continue;
           const Key key = ordered(f[a].track_id, f[b].track_id);
           auto it = open_.find(key);
@@ -305,7 +306,8 @@ class CrossingResolver {
     std::optional<Side> best;
     double best_d = 1.0;  // box heights
     for (const auto& [c, cks] : at_) {
-      if (c == id || c == other || cks.empty() || cks.front() <= ks.back() || cks.front() > e + window_)
+      if (c < 1 || c == id || c == other || cks.empty() || cks.front() <= ks.back() ||
+          cks.front() > e + window_)
         continue;
       const Track* t = find(cks.front(), c);
       const auto [fx, fy] = foot(cks.front(), *t);
@@ -386,7 +388,8 @@ class CrossingResolver {
           }
         }
       }
-      tails[new_id].assign(cut, ks.end());
+      auto& tail = tails[new_id];  // two old ids may take one new id (an exchange with a continuation)
+      tail.insert(tail.end(), cut, ks.end());
       ks.erase(cut, ks.end());
     }
     for (auto& [id, tail] : tails) {

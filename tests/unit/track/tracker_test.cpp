@@ -453,6 +453,17 @@ void add_bystanders(std::vector<Track>& f) {
   for (int p = 0; p < 3; ++p) f.push_back(box_at(20 + p, 900.0f + 100.0f * static_cast<float>(p), 500));
 }
 
+// Every box keeps an id >= 1, and no id appears twice in a frame.
+void expect_valid_ids(const std::vector<std::vector<Track>>& frames) {
+  for (size_t k = 0; k < frames.size(); ++k) {
+    std::map<int64_t, int> seen;
+    for (const Track& t : frames[k]) {
+      EXPECT_GE(t.track_id, 1) << "frame " << k;
+      EXPECT_EQ(++seen[t.track_id], 1) << "frame " << k << " id " << t.track_id;
+    }
+  }
+}
+
 // id of the box nearest x in frame k (-1: none within 3 px)
 int64_t id_near(const std::vector<std::vector<Track>>& frames, size_t k, float x) {
   for (const Track& t : frames[k]) {
@@ -475,6 +486,7 @@ TEST(Crossings, IdsHandedAcrossWherePlayersPassAreHandedBack) {
   }
   auto fixed = frames;
   EXPECT_EQ(resolve_crossings(fixed, StitchConfig{}), 1);
+  expect_valid_ids(fixed);
   EXPECT_EQ(id_near(fixed, 90, 100.0f + 4.0f * 90), 1);
   EXPECT_EQ(id_near(fixed, 90, 500.0f - 4.0f * 90), 2);
   EXPECT_EQ(id_near(fixed, 90, 900.0f), 20);
@@ -523,7 +535,9 @@ TEST(Crossings, APlayerHiddenBehindAnotherGetsHisIdBack) {
     add_bystanders(f);
   }
   EXPECT_EQ(resolve_crossings(frames, StitchConfig{}), 1);
+  expect_valid_ids(frames);
   EXPECT_EQ(id_near(frames, 40, 100.0f + 4.0f * 40), 1);
+  EXPECT_EQ(id_near(frames, 50, 100.0f + 4.0f * 50), 1) << "from the closest approach on";
   EXPECT_EQ(id_near(frames, 80, 100.0f + 4.0f * 80), 1);
   EXPECT_EQ(id_near(frames, 40, 400.0f - 2.0f * 40), 2);
   EXPECT_EQ(id_near(frames, 80, 400.0f - 2.0f * 80), 2);
