@@ -145,14 +145,10 @@ class CrossingResolver {
         for (size_t b = a + 1; b < f.size(); ++b) {
           if (f[a].track_id < 1 || f[b].track_id < 1) continue;  // tentative: no identity yet
           if (iou(f[a].box_px, f[b].box_px) < cfg_.crossing_iou) continue;
-          const Key key = ordered(f[a].track_id, f[b].track_id);
-          auto it = open_.find(key);
-          if (it != open_.end() && k - it->second.second <= window_) {
-            it->second.second = k;
-            continue;
-          }
-          if (it != open_.end()) due.emplace_back(key, it->second);
-          open_[key] = {k, k};
+          // A contact still open here ended at most a window ago (older ones were judged below,
+          // in an earlier frame), so this frame extends it.
+          const auto [it, opened] = open_.try_emplace(ordered(f[a].track_id, f[b].track_id), k, k);
+          if (!opened) it->second.second = k;
         }
       }
       // Contacts whose window after has passed.
@@ -282,27 +278,14 @@ class CrossingResolver {
   }
 
   // The track that carries `id` on after the contact [s, e]: itself, or, when it ends there, the
-  // nearest track starting within a window after e, within a box height of the contact.
-  std::optional<Side> after(int64_t id, int64_t other, size_t s, size_t e) const {
+  // nearest track starting within a window after e, within a box height of `place` (the
+  // contact's mean panorama foot point).
+  std::optional<Side> after(int64_t id, int64_t other, size_t e, std::pair<double, double> place) const {
     const int64_t w = static_cast<int64_t>(window_);
     if (auto own = side(id, static_cast<int64_t>(e) + 1, static_cast<int64_t>(e) + w)) return own;
     const auto& ks = at_.at(id);
     if (ks.empty() || ks.back() > e + window_) return std::nullopt;
-    double px = 0, py = 0;
-    int np = 0;
-    for (size_t k = s; k <= e; ++k) {
-      for (int64_t x : {id, other}) {
-        if (const Track* t = find(k, x)) {
-          const auto [fx, fy] = foot(k, *t);
-          px += fx;
-          py += fy;
-          ++np;
-        }
-      }
-    }
-    if (np == 0) return std::nullopt;
-    px /= np;
-    py /= np;
+    const auto [px, py] = place;
     std::optional<Side> best;
     double best_d = 1.0;  // box heights
     for (const auto& [c, cks] : at_) {
@@ -331,8 +314,21 @@ class CrossingResolver {
     const auto pa = side(a, static_cast<int64_t>(s) - w, static_cast<int64_t>(s) - 1);
     const auto pb = side(b, static_cast<int64_t>(s) - w, static_cast<int64_t>(s) - 1);
     if (!pa || !pb) return {};
-    const auto qa = after(a, b, s, e);
-    const auto qb = after(b, a, s, e);
+    double px = 0, py = 0;
+    int np = 0;
+    for (size_t k = s; k <= e; ++k) {
+      for (int64_t x : {a, b}) {
+        if (const Track* t = find(k, x)) {
+          const auto [fx, fy] = foot(k, *t);
+          px += fx;
+          py += fy;
+          ++np;
+        }
+      }
+    }
+    const std::pair<double, double> place{px / std::max(np, 1), py / std::max(np, 1)};
+    const auto qa = after(a, b, e, place);
+    const auto qb = after(b, a, e, place);
     if (!qa || !qb || qa->id == qb->id) return {};
     const double px_per_m = 0.25 * (pa->h + pb->h + qa->h + qb->h) / cfg_.person_height_m;
     if (px_per_m <= 0) return {};
