@@ -94,6 +94,7 @@ int run_track(const TrackArgs& a) {
                                                 {"stitch.max_speed_mps", &sc.max_speed_mps},
                                                 {"stitch.slack_m", &sc.slack_m},
                                                 {"stitch.extrapolate_s", &sc.extrapolate_s},
+                                                {"stitch.end_outlier_h", &sc.end_outlier_h},
                                                 {"stitch.person_height_m", &sc.person_height_m},
                                                 {"stitch.online_max_lost_s", &sc.online_max_lost_s},
                                                 {"stitch.label_share", &sc.label_share},
