@@ -116,20 +116,22 @@ std::vector<Similarity> panorama(const std::vector<std::vector<Track>>& frames) 
 }
 
 // A fragment's motion at one end, from the samples of its first (start) or last frames, in
-// frame order: the secant between the outermost two that lie within `tolerance` (px) of a
-// robust line through all of them (Theil-Sen: the median of the pairwise slopes, then the
-// median of the samples carried to the end frame), carried to the end frame `k_end`. With
+// frame order: the secant between the outermost two that lie within `tolerance_h` times the
+// samples' median box height of a robust line through all of them (Theil-Sen: the median of the pairwise
+// slopes, then the median of the samples carried to the end frame), carried to the end frame `k_end`. With
 // clean boxes that is the end sample and the secant over the window; a bad end box (two
 // players entering the view under one box) is passed over instead of turning a 5 m foot-point
 // error into a 12 m/s velocity. Fewer than two samples on the line: the robust line itself.
 struct Sample {
-  double k, x, y;
+  double k, x, y, h;  // frame, panorama foot point, panorama box height
 };
 struct Motion {
   double x = 0, y = 0, vx = 0, vy = 0;  // at the end frame; per frame
 };
-Motion end_motion(const std::vector<Sample>& s, double k_end, bool start, double tolerance) {
-  std::vector<double> sx, sy;
+Motion end_motion(const std::vector<Sample>& s, double k_end, bool start, double tolerance_h) {
+  std::vector<double> sx, sy, heights;
+  for (const Sample& p : s) heights.push_back(p.h);
+  const double tolerance = tolerance_h * median(heights);
   for (size_t i = 0; i < s.size(); ++i) {
     for (size_t j = i + 1; j < s.size(); ++j) {
       const double dk = s[j].k - s[i].k;
@@ -512,7 +514,7 @@ std::vector<std::vector<Track>> stitch_tracklets(const std::vector<std::vector<T
     for (size_t k = 0; k < n; ++k) {
       for (const Track& t : frames[k]) {
         const auto [x, y] = to_ref[k].apply(t.box_px.cx(), t.box_px.y2);
-        pts[t.track_id].push_back({static_cast<double>(k), x, y});
+        pts[t.track_id].push_back({static_cast<double>(k), x, y, to_ref[k].s * t.box_px.height()});
       }
     }
     const size_t vf = static_cast<size_t>(std::max(1, cfg.velocity_frames));
@@ -522,9 +524,9 @@ std::vector<std::vector<Track>> stitch_tracklets(const std::vector<std::vector<T
       const auto& p = pts[id];
       const auto m = static_cast<std::ptrdiff_t>(std::min(vf, p.size() - 1));
       window.assign(p.begin(), p.begin() + m + 1);
-      const Motion a = end_motion(window, static_cast<double>(f.first), true, cfg.end_outlier_h * f.h0);
+      const Motion a = end_motion(window, static_cast<double>(f.first), true, cfg.end_outlier_h);
       window.assign(p.end() - m - 1, p.end());
-      const Motion b = end_motion(window, static_cast<double>(f.last), false, cfg.end_outlier_h * f.h1);
+      const Motion b = end_motion(window, static_cast<double>(f.last), false, cfg.end_outlier_h);
       f.x0 = a.x, f.y0 = a.y, f.x1 = b.x, f.y1 = b.y;
       if (moving) f.vx0 = a.vx, f.vy0 = a.vy, f.vx1 = b.vx, f.vy1 = b.vy;
     }

@@ -50,10 +50,11 @@ struct StitchConfig {
   // velocity_frames frames) towards the other, for at most extrapolate_s (half the gap each).
   double extrapolate_s = 2.0;
   int velocity_frames = 10;
-  // An end's point and velocity leave out samples farther than this many box heights from a
-  // robust (Theil-Sen) line through those frames, e.g. one box over two players entering the
-  // view together. Rendered seed 3, detector K7c (not shipped): HOTA 73.03 -> 74.88; shipped
-  // detector seed 1 66.20 -> 66.59; SportsMOT GT boxes unchanged, degraded within +-0.1
+  // An end's point and velocity leave out samples farther than this many box heights (their
+  // median there) from a robust (Theil-Sen) line through those frames, e.g. one box over two
+  // players entering the view together. Rendered seed 3, detector K7c (not shipped): HOTA
+  // 73.03 -> 74.88; shipped detector seed 1 66.20 -> 66.59; SportsMOT GT boxes unchanged,
+  // degraded within +0.07
   // (docs/PERFORMANCE.md, "Fragment ends fitted past a bad box"). 0.25 lost 1.5 on shipped
   // seed 3. A huge value (every sample kept) is the plain secant used before.
   double end_outlier_h = 0.5;
