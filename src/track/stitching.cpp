@@ -117,11 +117,12 @@ std::vector<Similarity> panorama(const std::vector<std::vector<Track>>& frames) 
 
 // A fragment's motion at one end, from the samples of its first (start) or last frames, in
 // frame order: the secant between the outermost two that lie within `tolerance_h` times the
-// samples' median box height of a robust line through all of them (Theil-Sen: the median of the pairwise
-// slopes, then the median of the samples carried to the end frame), carried to the end frame `k_end`. With
-// clean boxes that is the end sample and the secant over the window; a bad end box (two
-// players entering the view under one box) is passed over instead of turning a 5 m foot-point
-// error into a 12 m/s velocity. Fewer than two samples on the line: the robust line itself.
+// samples' median box height of a robust line through all of them (Theil-Sen: the median of
+// the pairwise slopes, then the median of the samples carried to the end frame), carried to the
+// end frame `k_end`. With clean boxes that is the end sample and the secant over the window; a
+// bad end box (two players entering the view under one box) is passed over instead of turning
+// a 5 m foot-point error into a 12 m/s velocity. Fewer than two samples on the line: the robust
+// line itself.
 struct Sample {
   double k, x, y, h;  // frame, panorama foot point, panorama box height
 };

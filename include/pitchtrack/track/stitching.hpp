@@ -11,9 +11,10 @@
 // first extrapolated towards each other with their fragment's own panorama velocity (half the
 // gap each, at most extrapolate_s in all), so a player running out of view is looked for
 // further along his run. An end's point and velocity come from its first / last boxes, passing
-// over any that lie off a robust line through them (end_outlier_h). A goalkeeper's fragment never continues a
-// field player's, nor one team's the other's (label_share), not even through a fragment without a clear team.
-// Links are chosen by optimal assignment on that normalised distance; chains of links share the first id.
+// over any that lie off a robust line through them (end_outlier_h). A goalkeeper's fragment
+// never continues a field player's, nor one team's the other's (label_share), not even through
+// a fragment without a clear team. Links are chosen by optimal assignment on that normalised
+// distance; chains of links share the first id.
 //
 // Crossings (resolve_crossings, after the gaps are filled) are checked with the future known: where two
 // tracks' boxes overlap (IoU >= crossing_iou, contacts less than a window apart joined) for at most
@@ -54,9 +55,8 @@ struct StitchConfig {
   // median there) from a robust (Theil-Sen) line through those frames, e.g. one box over two
   // players entering the view together. Rendered seed 3, detector K7c (not shipped): HOTA
   // 73.03 -> 74.88; shipped detector seed 1 66.20 -> 66.59; SportsMOT GT boxes unchanged,
-  // degraded within +0.07
-  // (docs/PERFORMANCE.md, "Fragment ends fitted past a bad box"). 0.25 lost 1.5 on shipped
-  // seed 3. A huge value (every sample kept) is the plain secant used before.
+  // degraded within +0.07 (docs/PERFORMANCE.md, "fragment ends fitted past a bad box"). 0.25
+  // lost 1.5 on shipped seed 3. A huge value (every sample kept) is the plain secant of before.
   double end_outlier_h = 0.5;
   // When this stitching runs over the whole sequence afterwards (`pitchtrack track`, and `run` on
   // a file with offline_stitch), the online tracker keeps a lost track for at most this long
