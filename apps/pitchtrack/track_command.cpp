@@ -115,7 +115,8 @@ int run_track(const TrackArgs& a) {
                                                 {"tracker.align_tolerance", &cfg.align_tolerance},
                                                 {"tracker.align_velocity_gain", &cfg.align_velocity_gain},
                                                 {"tracker.centre_weight", &cfg.centre_weight},
-                                                {"tracker.class_duplicate_iou", &cfg.class_duplicate_iou}};
+                                                {"tracker.class_duplicate_iou", &cfg.class_duplicate_iou},
+                                                {"tracker.role_weight", &cfg.role_weight}};
   bool max_lost_set = false;
   for (const std::string& kv : a.sets) {
     const auto eq = kv.find('=');

@@ -148,6 +148,7 @@ Result<RunConfig> load_run_config(const std::string& path) {
     PT_RETURN_IF_ERROR(r.get("class_duplicate_iou", t.class_duplicate_iou));
     PT_RETURN_IF_ERROR(r.get("team_weight", t.team_weight));
     PT_RETURN_IF_ERROR(r.get("team_memory", t.team_memory));
+    PT_RETURN_IF_ERROR(r.get("role_weight", t.role_weight));
     PT_RETURN_IF_ERROR(r.check_unknown());
   }
   if (YAML::Node n = top.child("calibration")) {

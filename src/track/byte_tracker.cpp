@@ -238,6 +238,7 @@ class ByteTracker final : public Tracker {
           const float e = team_ev_[static_cast<size_t>(det_ids[static_cast<size_t>(c)])];
           if (e * sl.team < 0) cost += cfg_.team_weight * std::abs(e * sl.team);
         }
+        if (cfg_.role_weight > 0) cost += cfg_.role_weight * referee_conflict(sl, d);
         cost_[static_cast<size_t>(r * C + c)] = cost;
       }
     }
@@ -296,6 +297,21 @@ class ByteTracker final : public Tracker {
     s.votes[static_cast<size_t>(det.class_id)] += det.score;
     const auto& extra = extra_votes_[static_cast<size_t>(index)];
     for (size_t c = 0; c < extra.size(); ++c) s.votes[c] += extra[c];
+  }
+
+  // How strongly a track's role votes and a detection's class disagree on "referee": the
+  // track's side is 2 x its referee share of the person votes - 1 (+1 a referee, -1 not),
+  // weighed by how many votes it has (full from about five frames); a conflict when the
+  // detection's class is on the other side, times the detection's score.
+  static float referee_conflict(const Slot& s, const Detection& d) {
+    const float ref = s.votes[static_cast<size_t>(ObjectClass::kReferee)];
+    const float total = ref + s.votes[static_cast<size_t>(ObjectClass::kPlayer)] +
+                        s.votes[static_cast<size_t>(ObjectClass::kGoalkeeper)];
+    if (!(total > 0)) return 0.0f;
+    const float side = 2.0f * ref / total - 1.0f;
+    const float det_side = d.class_id == ObjectClass::kReferee ? 1.0f : -1.0f;
+    if (side * det_side >= 0) return 0.0f;
+    return std::abs(side) * std::min(1.0f, total / 4.0f) * d.score;
   }
 
   // Pairs costing this or more stay unmatched (the assignment maximises sum(limit - cost)):
@@ -602,6 +618,7 @@ Status validate(const TrackerConfig& c) {
   if (!(c.noise_gain >= 0 && c.noise_floor >= 0)) return invalid_argument("tracker.noise_* must be >= 0");
   if (!(c.centre_weight >= 0)) return invalid_argument("tracker.centre_weight must be >= 0");
   if (!(c.team_weight >= 0)) return invalid_argument("tracker.team_weight must be >= 0");
+  if (!(c.role_weight >= 0)) return invalid_argument("tracker.role_weight must be >= 0");
   if (!(c.team_memory > 0 && c.team_memory <= 1))
     return invalid_argument("tracker.team_memory must be in (0, 1]");
   if (!(c.class_duplicate_iou >= 0 && c.class_duplicate_iou <= 1))

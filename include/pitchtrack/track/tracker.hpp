@@ -29,7 +29,10 @@
 // and a pairing of a track and a detection whose evidence points to the other team costs
 // team_weight x |track mean| x |detection evidence| more. Two players of different teams who
 // cross keep their ids; team-mates are left to motion.
-// Role: per-track vote over the classes of its matched detections, weighted by score.
+// Role: per-track vote over the classes of its matched detections, weighted by score. A pairing
+// of a track whose votes clearly say referee (or clearly not) with a detection of the other
+// kind costs role_weight x clarity x detection score more, so a referee and a player who meet
+// keep their ids where no team colour tells them apart (referees have no team).
 // Output: the confirmed tracks matched in this frame (state kConfirmed), by value.
 // Threading: not thread-safe; one instance per stream. Deterministic for the same input.
 #pragma once
@@ -90,6 +93,7 @@ struct TrackerConfig {
   float class_duplicate_iou = 0.7f;  // cross-class person duplicates merged at IoU >= this; 0: off
   float team_weight = 8.0f;          // match cost per unit of team conflict (see above); 0: off
   float team_memory = 0.1f;          // (0, 1]: weight of a new detection in a track's team mean
+  float role_weight = 1.0f;          // match cost per unit of referee conflict (see above); 0: off
 };
 
 // Per-frame input besides the detections.

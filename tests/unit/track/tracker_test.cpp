@@ -175,6 +175,32 @@ TEST(Tracker, TeamColourKeepsIdsWhenPlayersOfBothTeamsMeetAndTurnBack) {
   }
 }
 
+TEST(Tracker, RoleKeepsIdsWhenTheRefereeAndAPlayerMeetAndTurnBack) {
+  // The scene of TeamColourKeepsIdsWhenPlayersOfBothTeamsMeetAndTurnBack without team evidence
+  // (a referee has no team): the left one is detected as a referee, the right one as a player.
+  // On motion alone the ids swap; with the role votes in the match cost each keeps its id.
+  for (const float weight : {1.0f, 0.0f}) {
+    TrackerConfig c;
+    c.role_weight = weight;
+    auto tr = make(c);
+    int64_t left_id = 0, right_id = 0;
+    bool kept = true;
+    for (int f = 0; f < 40; ++f) {
+      const float step = f < 20 ? 3.0f * f : 3.0f * (40 - f);
+      Detection referee = person(100.0f + step, 400);
+      referee.class_id = ObjectClass::kReferee;
+      const std::vector<Detection> d = {referee, person(220.0f - step, 400)};
+      auto out = tr->update(d, {.frame_index = f});
+      for (const Track& t : out) {
+        int64_t& id = t.det_index == 0 ? left_id : right_id;
+        if (id == 0) id = t.track_id;
+        kept = kept && t.track_id == id;
+      }
+    }
+    EXPECT_EQ(kept, weight > 0) << "role_weight " << weight;
+  }
+}
+
 TEST(Tracker, CameraMotionKeepsIdsThroughAFastPan) {
   // The camera pans 40 px per frame: boxes jump further than their width every frame.
   auto tr = make();
