@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <span>
 
 #include "pitchtrack/track/interpolation.hpp"
 #include "pitchtrack/track/stitching.hpp"
@@ -150,54 +151,47 @@ TEST(Tracker, APersonSplitBetweenTwoRolesStillStartsATrack) {
   }
 }
 
+// Two people run into each other, meet box on box and both turn back; the left one's detections
+// have class `left_class`, and `teams` (if any) is each one's team colour evidence. Returns
+// whether both kept their ids. On motion alone each track goes on through the other person.
+bool keep_ids_when_two_meet_and_turn_back(const TrackerConfig& c, ObjectClass left_class,
+                                          std::span<const float> teams) {
+  auto tr = make(c);
+  int64_t left_id = 0, right_id = 0;
+  bool kept = true;
+  for (int f = 0; f < 40; ++f) {
+    const float step = f < 20 ? 3.0f * f : 3.0f * (40 - f);  // in, then back out
+    std::vector<Detection> d = {person(100.0f + step, 400), person(220.0f - step, 400)};
+    d[0].class_id = left_class;
+    for (const Track& t : tr->update(d, {.frame_index = f, .team_evidence = teams})) {
+      int64_t& id = t.det_index == 0 ? left_id : right_id;
+      if (id == 0) id = t.track_id;
+      kept = kept && t.track_id == id;
+    }
+  }
+  return kept;
+}
+
 TEST(Tracker, TeamColourKeepsIdsWhenPlayersOfBothTeamsMeetAndTurnBack) {
-  // Two players of different teams run into each other, meet box on box and both turn back:
-  // motion alone carries each track on through the other player (the ids swap). With the colour
-  // model's evidence (team 0 for the left one, team 1 for the right one) each keeps its id.
+  // Two players of different teams: with the colour model's evidence (team 0 for the left one,
+  // team 1 for the right one) each keeps its id; without it the ids swap.
+  const std::array<float, 2> teams = {-0.8f, 0.8f};
   for (const float weight : {8.0f, 0.0f}) {
     TrackerConfig c;
     c.team_weight = weight;
-    auto tr = make(c);
-    int64_t left_id = 0, right_id = 0;
-    bool kept = true;
-    for (int f = 0; f < 40; ++f) {
-      const float step = f < 20 ? 3.0f * f : 3.0f * (40 - f);  // in, then back out
-      const std::vector<Detection> d = {person(100.0f + step, 400), person(220.0f - step, 400)};
-      const std::array<float, 2> teams = {-0.8f, 0.8f};
-      auto out = tr->update(d, {.frame_index = f, .team_evidence = teams});
-      for (const Track& t : out) {
-        int64_t& id = t.det_index == 0 ? left_id : right_id;
-        if (id == 0) id = t.track_id;
-        kept = kept && t.track_id == id;
-      }
-    }
-    EXPECT_EQ(kept, weight > 0) << "team_weight " << weight;
+    EXPECT_EQ(keep_ids_when_two_meet_and_turn_back(c, ObjectClass::kPlayer, teams), weight > 0)
+        << "team_weight " << weight;
   }
 }
 
 TEST(Tracker, RoleKeepsIdsWhenTheRefereeAndAPlayerMeetAndTurnBack) {
-  // The scene of TeamColourKeepsIdsWhenPlayersOfBothTeamsMeetAndTurnBack without team evidence
-  // (a referee has no team): the left one is detected as a referee, the right one as a player.
-  // On motion alone the ids swap; with the role votes in the match cost each keeps its id.
+  // The same scene without team evidence (a referee has no team): the left one is detected as a
+  // referee, the right one as a player. With the role votes in the match cost each keeps its id.
   for (const float weight : {1.0f, 0.0f}) {
     TrackerConfig c;
     c.role_weight = weight;
-    auto tr = make(c);
-    int64_t left_id = 0, right_id = 0;
-    bool kept = true;
-    for (int f = 0; f < 40; ++f) {
-      const float step = f < 20 ? 3.0f * f : 3.0f * (40 - f);
-      Detection referee = person(100.0f + step, 400);
-      referee.class_id = ObjectClass::kReferee;
-      const std::vector<Detection> d = {referee, person(220.0f - step, 400)};
-      auto out = tr->update(d, {.frame_index = f});
-      for (const Track& t : out) {
-        int64_t& id = t.det_index == 0 ? left_id : right_id;
-        if (id == 0) id = t.track_id;
-        kept = kept && t.track_id == id;
-      }
-    }
-    EXPECT_EQ(kept, weight > 0) << "role_weight " << weight;
+    EXPECT_EQ(keep_ids_when_two_meet_and_turn_back(c, ObjectClass::kReferee, {}), weight > 0)
+        << "role_weight " << weight;
   }
 }
 
