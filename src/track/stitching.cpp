@@ -22,15 +22,24 @@ struct Similarity {
   std::pair<double, double> apply(double x, double y) const { return {s * x + tx, s * y + ty}; }
 };
 
+// Frames counted under each role and each team (0 or 1).
+struct Labels {
+  std::array<int, kNumObjectClasses> roles{};
+  std::array<int, 2> teams{};
+  void add(const Track& t) {
+    ++roles[static_cast<size_t>(t.role)];
+    if (t.team && (*t.team == 0 || *t.team == 1)) ++teams[static_cast<size_t>(*t.team)];
+  }
+};
+
 struct Fragment {
   int64_t id = 0;
   size_t first = 0, last = 0;  // frames
   int length = 0;
-  double x0 = 0, y0 = 0, x1 = 0, y1 = 0;      // panorama foot points at first/last frame
+  double x0 = 0, y0 = 0, x1 = 0, y1 = 0;      // panorama foot points at first/last frame (fitted)
   double h0 = 0, h1 = 0;                      // panorama box heights there
   double vx0 = 0, vy0 = 0, vx1 = 0, vy1 = 0;  // panorama foot velocity (px/frame) at start/end
-  std::array<int, kNumObjectClasses> role_frames{};
-  std::array<int, 2> team_frames{};
+  Labels labels;
 };
 
 // The label held in at least `share` of the counted frames, or -1.
@@ -44,11 +53,11 @@ int clear_majority(const std::array<int, N>& frames, double share) {
   return total > 0 && frames[static_cast<size_t>(best)] >= share * total ? best : -1;
 }
 
-// Two fragments that each clearly hold a role (or a team) and differ in it are two people.
-bool labels_differ(const Fragment& a, const Fragment& b, double share) {
-  const int ra = clear_majority(a.role_frames, share), rb = clear_majority(b.role_frames, share);
+// Two tracks that each clearly hold a role (or a team) and differ in it are two people.
+bool labels_differ(const Labels& a, const Labels& b, double share) {
+  const int ra = clear_majority(a.roles, share), rb = clear_majority(b.roles, share);
   if (ra >= 0 && rb >= 0 && ra != rb) return true;
-  const int ta = clear_majority(a.team_frames, share), tb = clear_majority(b.team_frames, share);
+  const int ta = clear_majority(a.teams, share), tb = clear_majority(b.teams, share);
   return ta >= 0 && tb >= 0 && ta != tb;
 }
 
@@ -248,15 +257,11 @@ class CrossingResolver {
     return it == relabel.end() ? id : it->second;
   }
 
-  struct Point {
-    double t, x, y, h;
-  };
   struct Side {  // one track's motion over a window: x(t) = x + vx (t - t0)
     int64_t id = 0;
     size_t first = 0;  // first frame in the window
     double t0 = 0, x = 0, y = 0, vx = 0, vy = 0, h = 0;
-    std::array<int, kNumObjectClasses> roles{};
-    std::array<int, 2> teams{};
+    Labels labels;
     std::pair<double, double> at(double t) const { return {x + vx * (t - t0), y + vy * (t - t0)}; }
   };
 
@@ -276,7 +281,7 @@ class CrossingResolver {
   std::optional<Side> side(int64_t id, int64_t k0, int64_t k1) const {
     Side sd;
     sd.id = id;
-    std::vector<Point> pts;
+    std::vector<Sample> pts;
     auto it = at_.find(id);
     if (it == at_.end()) return std::nullopt;
     const auto& ks = it->second;
@@ -286,14 +291,13 @@ class CrossingResolver {
       if (t == nullptr) continue;
       const auto [x, y] = foot(*p, *t);
       pts.push_back({static_cast<double>(*p), x, y, to_ref_[*p].s * t->box_px.height()});
-      ++sd.roles[static_cast<size_t>(t->role)];
-      if (t->team && (*t->team == 0 || *t->team == 1)) ++sd.teams[static_cast<size_t>(*t->team)];
+      sd.labels.add(*t);
     }
     if (pts.size() < std::max<size_t>(2, window_ / 2)) return std::nullopt;
-    sd.first = static_cast<size_t>(pts.front().t);
+    sd.first = static_cast<size_t>(pts.front().k);
     double st = 0, sx = 0, sy = 0, sh = 0;
-    for (const Point& q : pts) {
-      st += q.t;
+    for (const Sample& q : pts) {
+      st += q.k;
       sx += q.x;
       sy += q.y;
       sh += q.h;
@@ -304,10 +308,10 @@ class CrossingResolver {
     sd.y = sy / m;
     sd.h = sh / m;
     double stt = 0, stx = 0, sty = 0;
-    for (const Point& q : pts) {
-      stt += (q.t - sd.t0) * (q.t - sd.t0);
-      stx += (q.t - sd.t0) * (q.x - sd.x);
-      sty += (q.t - sd.t0) * (q.y - sd.y);
+    for (const Sample& q : pts) {
+      stt += (q.k - sd.t0) * (q.k - sd.t0);
+      stx += (q.k - sd.t0) * (q.x - sd.x);
+      sty += (q.k - sd.t0) * (q.y - sd.y);
     }
     if (stt > 0) {
       sd.vx = stx / stt;
@@ -324,13 +328,7 @@ class CrossingResolver {
   }
 
   bool compatible(const Side& before, const Side& after) const {
-    if (cfg_.label_share <= 0) return true;
-    const int ra = clear_majority(before.roles, cfg_.label_share);
-    const int rb = clear_majority(after.roles, cfg_.label_share);
-    if (ra >= 0 && rb >= 0 && ra != rb) return false;
-    const int ta = clear_majority(before.teams, cfg_.label_share);
-    const int tb = clear_majority(after.teams, cfg_.label_share);
-    return !(ta >= 0 && tb >= 0 && ta != tb);
+    return cfg_.label_share <= 0 || !labels_differ(before.labels, after.labels, cfg_.label_share);
   }
 
   // The track that carries `id` on after the contact [s, e]: itself, or, when it ends there, the
@@ -480,57 +478,35 @@ std::vector<std::vector<Track>> stitch_tracklets(const std::vector<std::vector<T
   // 1. Per-frame camera motion, chained to the first frame.
   const std::vector<Similarity> to_ref = panorama(frames);
 
-  // 2. Fragments.
+  // 2. Fragments: each id's panorama foot points; each end's point and velocity from its first
+  // / last velocity_frames + 1 of them (end_motion).
   std::map<int64_t, Fragment> frags;
+  std::map<int64_t, std::vector<Sample>> pts;
   for (size_t k = 0; k < n; ++k) {
     for (const Track& t : frames[k]) {
-      auto [x, y] = to_ref[k].apply(t.box_px.cx(), t.box_px.y2);
-      const double h = to_ref[k].s * t.box_px.height();
-      auto it = frags.find(t.track_id);
-      if (it == frags.end()) {
-        it = frags.emplace(t.track_id, Fragment{}).first;
-        Fragment& f = it->second;
-        f.id = t.track_id;
-        f.first = f.last = k;
-        f.x0 = f.x1 = x;
-        f.y0 = f.y1 = y;
-        f.h0 = f.h1 = h;
-        f.length = 1;
-      } else {
-        Fragment& f = it->second;
-        f.last = k;
-        f.x1 = x;
-        f.y1 = y;
-        f.h1 = h;
-        ++f.length;
-      }
-      ++it->second.role_frames[static_cast<size_t>(t.role)];
-      if (t.team && (*t.team == 0 || *t.team == 1)) ++it->second.team_frames[static_cast<size_t>(*t.team)];
+      const auto [x, y] = to_ref[k].apply(t.box_px.cx(), t.box_px.y2);
+      pts[t.track_id].push_back({static_cast<double>(k), x, y, to_ref[k].s * t.box_px.height()});
+      frags[t.track_id].labels.add(t);
     }
   }
-  {
-    // Per-fragment panorama foot points; each end's point and velocity from its first / last
-    // velocity_frames + 1 of them (end_motion).
-    std::map<int64_t, std::vector<Sample>> pts;
-    for (size_t k = 0; k < n; ++k) {
-      for (const Track& t : frames[k]) {
-        const auto [x, y] = to_ref[k].apply(t.box_px.cx(), t.box_px.y2);
-        pts[t.track_id].push_back({static_cast<double>(k), x, y, to_ref[k].s * t.box_px.height()});
-      }
-    }
-    const size_t vf = static_cast<size_t>(std::max(1, cfg.velocity_frames));
-    const bool moving = cfg.extrapolate_s > 0;
-    std::vector<Sample> window;
-    for (auto& [id, f] : frags) {
-      const auto& p = pts[id];
-      const auto m = static_cast<std::ptrdiff_t>(std::min(vf, p.size() - 1));
-      window.assign(p.begin(), p.begin() + m + 1);
-      const Motion a = end_motion(window, static_cast<double>(f.first), true, cfg.end_outlier_h);
-      window.assign(p.end() - m - 1, p.end());
-      const Motion b = end_motion(window, static_cast<double>(f.last), false, cfg.end_outlier_h);
-      f.x0 = a.x, f.y0 = a.y, f.x1 = b.x, f.y1 = b.y;
-      if (moving) f.vx0 = a.vx, f.vy0 = a.vy, f.vx1 = b.vx, f.vy1 = b.vy;
-    }
+  const size_t vf = static_cast<size_t>(std::max(1, cfg.velocity_frames));
+  const bool moving = cfg.extrapolate_s > 0;
+  std::vector<Sample> window;
+  for (auto& [id, f] : frags) {
+    const auto& p = pts[id];
+    f.id = id;
+    f.first = static_cast<size_t>(p.front().k);
+    f.last = static_cast<size_t>(p.back().k);
+    f.length = static_cast<int>(p.size());
+    f.h0 = p.front().h;
+    f.h1 = p.back().h;
+    const auto m = static_cast<std::ptrdiff_t>(std::min(vf, p.size() - 1));
+    window.assign(p.begin(), p.begin() + m + 1);
+    const Motion a = end_motion(window, static_cast<double>(f.first), true, cfg.end_outlier_h);
+    window.assign(p.end() - m - 1, p.end());
+    const Motion b = end_motion(window, static_cast<double>(f.last), false, cfg.end_outlier_h);
+    f.x0 = a.x, f.y0 = a.y, f.x1 = b.x, f.y1 = b.y;
+    if (moving) f.vx0 = a.vx, f.vy0 = a.vy, f.vx1 = b.vx, f.vy1 = b.vy;
   }
   std::vector<const Fragment*> list;
   for (const auto& [id, f] : frags) {
@@ -546,7 +522,7 @@ std::vector<std::vector<Track>> stitch_tracklets(const std::vector<std::vector<T
       const Fragment& A = *list[static_cast<size_t>(a)];
       const Fragment& B = *list[static_cast<size_t>(b)];
       if (B.first <= A.last) continue;
-      if (cfg.label_share > 0 && labels_differ(A, B, cfg.label_share)) continue;
+      if (cfg.label_share > 0 && labels_differ(A.labels, B.labels, cfg.label_share)) continue;
       const double gap_s = static_cast<double>(B.first - A.last) / cfg.fps;
       if (gap_s > cfg.max_gap_s) continue;
       const double px_per_m = 0.5 * (A.h1 + B.h0) / cfg.person_height_m;
@@ -576,14 +552,14 @@ std::vector<std::vector<Track>> stitch_tracklets(const std::vector<std::vector<T
     for (int cur = b; cur >= 0; cur = links.row_to_col[static_cast<size_t>(cur)]) {
       const Fragment& f = *list[static_cast<size_t>(cur)];
       const int chain_team = clear_majority(teams, cfg.label_share);
-      const int own_team = clear_majority(f.team_frames, cfg.label_share);
+      const int own_team = clear_majority(f.labels.teams, cfg.label_share);
       if (head < 0 || (cfg.label_share > 0 && chain_team >= 0 && own_team >= 0 && chain_team != own_team)) {
         head = f.id;
         teams = {};
       }
       new_id[f.id] = head;
-      teams[0] += f.team_frames[0];
-      teams[1] += f.team_frames[1];
+      teams[0] += f.labels.teams[0];
+      teams[1] += f.labels.teams[1];
     }
   }
   std::vector<std::vector<Track>> out = frames;
