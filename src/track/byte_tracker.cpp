@@ -222,6 +222,7 @@ class ByteTracker final : public Tracker {
       }
       const BoxXyxy pred = sl.kf.box();
       const BoxXyxy tb = buffered(pred, buf);
+      const float referee = cfg_.role_weight > 0 ? referee_side(sl) : 0.0f;
       for (int c = 0; c < C; ++c) {
         const Detection& d = dets[static_cast<size_t>(det_ids[static_cast<size_t>(c)])];
         // Buffered IoU gates (fast motion still overlaps); the cost mixes in the plain IoU,
@@ -238,7 +239,9 @@ class ByteTracker final : public Tracker {
           const float e = team_ev_[static_cast<size_t>(det_ids[static_cast<size_t>(c)])];
           if (e * sl.team < 0) cost += cfg_.team_weight * std::abs(e * sl.team);
         }
-        if (cfg_.role_weight > 0) cost += cfg_.role_weight * referee_conflict(sl, d);
+        if (referee * (d.class_id == ObjectClass::kReferee ? 1.0f : -1.0f) < 0) {
+          cost += cfg_.role_weight * std::abs(referee) * d.score;
+        }
         cost_[static_cast<size_t>(r * C + c)] = cost;
       }
     }
@@ -299,25 +302,23 @@ class ByteTracker final : public Tracker {
     for (size_t c = 0; c < extra.size(); ++c) s.votes[c] += extra[c];
   }
 
-  // How strongly a track's role votes and a detection's class disagree on "referee": the
-  // track's side is 2 x its referee share of the person votes - 1 (+1 a referee, -1 not),
-  // weighed by how many votes it has (full from about five frames); a conflict when the
-  // detection's class is on the other side, times the detection's score.
-  static float referee_conflict(const Slot& s, const Detection& d) {
+  // Which side of "referee" a track's role votes are on, and how clearly: 2 x its referee share
+  // of the person votes - 1 (+1 a referee, -1 not), weighed by how many votes it has (full from
+  // about five frames). A detection whose class is on the other side costs role_weight x |this|
+  // x its score more.
+  static float referee_side(const Slot& s) {
     const float ref = s.votes[static_cast<size_t>(ObjectClass::kReferee)];
     const float total = ref + s.votes[static_cast<size_t>(ObjectClass::kPlayer)] +
                         s.votes[static_cast<size_t>(ObjectClass::kGoalkeeper)];
     if (!(total > 0)) return 0.0f;
-    const float side = 2.0f * ref / total - 1.0f;
-    const float det_side = d.class_id == ObjectClass::kReferee ? 1.0f : -1.0f;
-    if (side * det_side >= 0) return 0.0f;
-    return std::abs(side) * std::min(1.0f, total / 4.0f) * d.score;
+    return (2.0f * ref / total - 1.0f) * std::min(1.0f, total / 4.0f);
   }
 
   // Pairs costing this or more stay unmatched (the assignment maximises sum(limit - cost)):
   // the IoU term is below 1 for any pair the gate lets through; the centre term adds at most
   // about centre_weight (the gate keeps centres within about a box height). A strong team
-  // conflict (team_weight x both confidences) can push a pair past it: then it is no match.
+  // conflict (team_weight x both confidences) or role conflict can push a pair past it: then it
+  // is no match.
   double cost_limit() const { return 1.0 + 1e-9 + cfg_.centre_weight; }
 
   void apply_match(Slot& s, const Detection& det, int index) {
